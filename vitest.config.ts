@@ -9,6 +9,7 @@ export default defineConfig({
       "services/*/test/**/*.test.ts",
       "scripts/**/*.test.ts",
     ],
+    globalSetup: ["packages/testkit/src/vitest-global-setup.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     coverage: {

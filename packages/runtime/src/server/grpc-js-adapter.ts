@@ -1,0 +1,162 @@
+import { fromBinary, toBinary } from "@bufbuild/protobuf";
+import {
+  Code,
+  ConnectError,
+  createContextValues,
+  createHandlerContext,
+  type HandlerContext,
+  type Interceptor,
+  type ServiceImplSpec,
+} from "@connectrpc/connect";
+import {
+  createAsyncIterable,
+  invokeUnaryImplementation,
+  transformInvokeImplementation,
+} from "@connectrpc/connect/protocol";
+import { setTrailerStatus } from "@connectrpc/connect/protocol-grpc";
+import * as grpc from "@grpc/grpc-js";
+
+// connect-node's gRPC path costs several times the CPU of @grpc/grpc-js per call, so the gRPC
+// port is served by grpc-js. This adapter runs the same ServiceImpl through the same Connect
+// interceptor chain, using Connect's own invoke helpers, so both transports behave alike.
+
+export interface GrpcAdapterOptions {
+  interceptors: Interceptor[];
+  maxDeadlineMs: number;
+  defaultDeadlineMs: number;
+}
+
+function headersFrom(metadata: grpc.Metadata): Headers {
+  const headers = new Headers();
+  for (const [key, value] of Object.entries(metadata.getMap())) {
+    headers.set(key, typeof value === "string" ? value : value.toString("base64"));
+  }
+  return headers;
+}
+
+function metadataFrom(headers: Headers): grpc.Metadata {
+  const metadata = new grpc.Metadata();
+  headers.forEach((value, key) => {
+    if (key === "grpc-status" || key === "grpc-message") return;
+    if (key.endsWith("-bin")) metadata.set(key, Buffer.from(value, "base64"));
+    else metadata.set(key, value);
+  });
+  return metadata;
+}
+
+function statusFrom(error: unknown, trailer: Headers): Partial<grpc.StatusObject> {
+  const connectError = ConnectError.from(error);
+  const headers = new Headers(trailer);
+  connectError.metadata.forEach((value, key) => {
+    headers.set(key, value);
+  });
+  setTrailerStatus(headers, connectError);
+  return {
+    code: connectError.code as number as grpc.status,
+    details: connectError.rawMessage,
+    metadata: metadataFrom(headers),
+  };
+}
+
+interface CallLike {
+  metadata: grpc.Metadata;
+  getDeadline(): grpc.Deadline;
+  getPath(): string;
+  on(event: "cancelled", listener: () => void): unknown;
+  sendMetadata(metadata: grpc.Metadata): void;
+}
+
+export function createGrpcJsAdapter(
+  server: grpc.Server,
+  shutdown: AbortSignal,
+  options: GrpcAdapterOptions,
+) {
+  const contextFor = (spec: ServiceImplSpec["methods"][string], call: CallLike) => {
+    const deadline = call.getDeadline();
+    const requested =
+      deadline instanceof Date ? deadline.getTime() - Date.now() : Number(deadline) - Date.now();
+    const timeoutMs = Number.isFinite(requested)
+      ? Math.min(Math.max(requested, 1), options.maxDeadlineMs)
+      : options.defaultDeadlineMs;
+    const abort = new AbortController();
+    call.on("cancelled", () => abort.abort(new ConnectError("cancelled", Code.Canceled)));
+    return createHandlerContext({
+      service: spec.method.parent,
+      method: spec.method,
+      protocolName: "grpc",
+      requestMethod: "POST",
+      url: call.getPath(),
+      timeoutMs,
+      requestSignal: abort.signal,
+      shutdownSignal: shutdown,
+      requestHeader: headersFrom(call.metadata),
+      contextValues: createContextValues(),
+    });
+  };
+  const sendHeader = (call: CallLike, ctx: HandlerContext) => {
+    if ([...ctx.responseHeader.keys()].length > 0)
+      call.sendMetadata(metadataFrom(ctx.responseHeader));
+  };
+
+  return {
+    register(spec: ServiceImplSpec) {
+      const definition: Record<string, grpc.MethodDefinition<unknown, unknown>> = {};
+      const handlers: Record<string, grpc.UntypedHandleCall> = {};
+      for (const [name, m] of Object.entries(spec.methods)) {
+        const { method } = m;
+        definition[name] = {
+          path: `/${method.parent.typeName}/${method.name}`,
+          requestStream: m.kind === "client_streaming" || m.kind === "bidi_streaming",
+          responseStream: m.kind === "server_streaming" || m.kind === "bidi_streaming",
+          requestSerialize: (msg) => Buffer.from(toBinary(method.input, msg as never)),
+          requestDeserialize: (bytes) => fromBinary(method.input, bytes),
+          responseSerialize: (msg) => Buffer.from(toBinary(method.output, msg as never)),
+          responseDeserialize: (bytes) => fromBinary(method.output, bytes),
+        };
+        if (m.kind === "unary") {
+          handlers[name] = ((
+            call: grpc.ServerUnaryCall<unknown, unknown>,
+            callback: grpc.sendUnaryData<unknown>,
+          ) => {
+            const ctx = contextFor(m, call);
+            invokeUnaryImplementation(m, ctx, call.request as never, options.interceptors).then(
+              (output) => {
+                sendHeader(call, ctx);
+                callback(null, output, metadataFrom(ctx.responseTrailer));
+              },
+              (error) => callback(statusFrom(error, ctx.responseTrailer)),
+            );
+          }) as grpc.handleUnaryCall<unknown, unknown>;
+          continue;
+        }
+        handlers[name] = (async (call: grpc.ServerWritableStream<unknown, unknown>) => {
+          const ctx = contextFor(m, call);
+          const input: AsyncIterable<never> =
+            m.kind === "server_streaming"
+              ? createAsyncIterable([call.request as never])
+              : (call as unknown as AsyncIterable<never>);
+          try {
+            let headerSent = false;
+            for await (const output of transformInvokeImplementation(
+              m,
+              ctx,
+              options.interceptors,
+            )(input)) {
+              if (!headerSent) {
+                sendHeader(call, ctx);
+                headerSent = true;
+              }
+              if (!call.write(output)) {
+                await new Promise((resolve) => call.once("drain", resolve));
+              }
+            }
+            call.end(metadataFrom(ctx.responseTrailer));
+          } catch (error) {
+            call.emit("error", statusFrom(error, ctx.responseTrailer));
+          }
+        }) as grpc.handleServerStreamingCall<unknown, unknown>;
+      }
+      server.addService(definition as grpc.ServiceDefinition, handlers);
+    },
+  };
+}

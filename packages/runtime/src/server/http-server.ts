@@ -1,0 +1,115 @@
+import {
+  createServer as createHttp1Server,
+  type IncomingMessage,
+  type ServerResponse,
+} from "node:http";
+import {
+  createServer as createHttp2Server,
+  type Http2ServerRequest,
+  type Http2ServerResponse,
+  type Http2Session,
+} from "node:http2";
+import { createServer as createNetServer, type Server as NetServer, type Socket } from "node:net";
+import { cors as connectCors } from "@connectrpc/connect";
+
+type Handler = (
+  req: IncomingMessage | Http2ServerRequest,
+  res: ServerResponse | Http2ServerResponse,
+) => void;
+
+const http2Preface = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
+
+export interface HttpServerOptions {
+  /** Origins allowed to call from a browser (CORS); empty allows none. */
+  corsOrigins: string[];
+}
+
+/**
+ * One plaintext port for HTTP/1.1 (Connect JSON, gRPC-web, curl) and HTTP/2 (h2c: gRPC and
+ * Connect). Node's http2 server won't take HTTP/1.1 without TLS, so the first bytes of each
+ * connection pick the server. Tracks requests so shutdown can let them finish.
+ */
+export function createHttpServer(handler: Handler, options: HttpServerOptions) {
+  let inFlight = 0;
+  let stopping = false;
+  const idleWaiters: (() => void)[] = [];
+  const sockets = new Set<Socket>();
+  const sessions = new Set<Http2Session>();
+
+  const allowed = new Set(options.corsOrigins);
+  const wrapped: Handler = (req, res) => {
+    const origin = req.headers.origin;
+    if (origin && (allowed.has(origin) || allowed.has("*"))) {
+      res.setHeader("access-control-allow-origin", origin);
+      res.setHeader("vary", "origin");
+      res.setHeader("access-control-expose-headers", connectCors.exposedHeaders.join(", "));
+      if (req.method === "OPTIONS") {
+        res.setHeader("access-control-allow-methods", connectCors.allowedMethods.join(", "));
+        res.setHeader(
+          "access-control-allow-headers",
+          [...connectCors.allowedHeaders, "authorization", "traceparent", "tracestate"].join(", "),
+        );
+        res.setHeader("access-control-max-age", "7200");
+        res.statusCode = 204;
+        res.end();
+        return;
+      }
+    }
+    if (stopping && "setHeader" in res && req.httpVersionMajor === 1) {
+      res.setHeader("connection", "close");
+    }
+    inFlight++;
+    res.on("close", () => {
+      inFlight--;
+      if (inFlight === 0) for (const resolve of idleWaiters.splice(0)) resolve();
+    });
+    handler(req, res);
+  };
+
+  const http1 = createHttp1Server(wrapped as (req: IncomingMessage, res: ServerResponse) => void);
+  http1.keepAliveTimeout = 5_000;
+  const http2 = createHttp2Server(
+    {},
+    wrapped as (req: Http2ServerRequest, res: Http2ServerResponse) => void,
+  );
+  http2.on("session", (session) => {
+    sessions.add(session);
+    session.on("close", () => sessions.delete(session));
+  });
+
+  const net: NetServer = createNetServer((socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+    socket.once("readable", () => {
+      const head: Buffer | null = socket.read(http2Preface.length) ?? socket.read();
+      if (!head) {
+        socket.destroy();
+        return;
+      }
+      socket.unshift(head);
+      const target = head.equals(http2Preface.subarray(0, head.length)) ? http2 : http1;
+      target.emit("connection", socket);
+    });
+    socket.on("error", () => socket.destroy());
+  });
+
+  return {
+    server: net,
+    /** Stops accepting, lets calls in flight finish (up to `graceMs`), then closes everything. */
+    async close(graceMs: number) {
+      stopping = true;
+      const closed = new Promise<void>((resolve) => net.close(() => resolve()));
+      for (const session of sessions) session.close(); // GOAWAY: no new streams
+      if (inFlight > 0) {
+        await Promise.race([
+          new Promise<void>((resolve) => idleWaiters.push(resolve)),
+          new Promise((resolve) => setTimeout(resolve, graceMs).unref()),
+        ]);
+      }
+      for (const session of sessions) session.destroy();
+      for (const socket of sockets) socket.destroy();
+      http1.closeAllConnections();
+      await closed;
+    },
+  };
+}

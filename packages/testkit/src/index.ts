@@ -1,0 +1,4 @@
+export { clientFor, type Protocol, type ServiceUrls, transportFor } from "./clients.js";
+export { createTestDatabase, type PostgresServer, startPostgres } from "./postgres.js";
+export { serviceEnv } from "./service-env.js";
+export { createTestIssuer, type TestIssuer } from "./tokens.js";

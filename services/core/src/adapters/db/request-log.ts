@@ -1,0 +1,47 @@
+import type { Sql } from "@glidepath/runtime";
+import type { RecordedResponse, RequestLog } from "../../app/ports.js";
+import { reviveDates } from "./rows.js";
+
+export function createRequestLog(sql: Sql): RequestLog {
+  return {
+    async find(workspaceId, principal, requestId) {
+      const rows = await sql.query<{ fingerprint: string; response: unknown }>(
+        `select fingerprint, response from core.request_ids
+         where workspace_id = $1 and principal = $2 and request_id = $3`,
+        [workspaceId, principal, requestId],
+      );
+      const row = rows[0];
+      if (!row) return undefined;
+      return {
+        workspaceId,
+        principal,
+        requestId,
+        fingerprint: row.fingerprint,
+        response: reviveDates<RecordedResponse>(row.response),
+      };
+    },
+    async insert(record) {
+      const inserted = await sql.execute(
+        `insert into core.request_ids (workspace_id, principal, request_id, fingerprint, response)
+         values ($1, $2, $3, $4, $5) on conflict do nothing`,
+        [
+          record.workspaceId,
+          record.principal,
+          record.requestId,
+          record.fingerprint,
+          record.response,
+        ],
+      );
+      return inserted === 1;
+    },
+  };
+}
+
+/** Request ids are kept at least 24 hours (AIP-155); older ones are dropped in batches. */
+export async function purgeRequestIds(sql: Sql, olderThanHours = 48): Promise<number> {
+  return sql.execute(
+    `delete from core.request_ids where ctid in (
+       select ctid from core.request_ids where create_time < now() - make_interval(hours => $1) limit 10000)`,
+    [olderThanHours],
+  );
+}

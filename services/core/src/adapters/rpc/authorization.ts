@@ -1,0 +1,149 @@
+import {
+  Code,
+  ConnectError,
+  createContextKey,
+  type HandlerContext,
+  type Interceptor,
+} from "@connectrpc/connect";
+import { principalKey } from "@glidepath/runtime";
+import { LRUCache } from "lru-cache";
+import type { Caller } from "../../app/caller.js";
+import { actorFor } from "../../domain/actor.js";
+import { PermissionDeniedError } from "../../domain/errors.js";
+import { workspaceOf } from "../../domain/names.js";
+import { can, type Permission, type Role } from "../../domain/roles.js";
+
+/**
+ * What each method needs: a permission in the addressed workspace, or only a signed-in caller
+ * (methods not addressed to a workspace). A method missing here is denied to everyone.
+ */
+export const methodPermissions: Record<string, Permission | "signed-in"> = {
+  "glidepath.core.v1.WorkspaceService/CreateWorkspace": "signed-in",
+  "glidepath.core.v1.WorkspaceService/ListWorkspaces": "signed-in",
+  "glidepath.core.v1.WorkspaceService/GetWorkspace": "workspace.read",
+  "glidepath.core.v1.WorkspaceService/UpdateWorkspace": "workspace.update",
+  "glidepath.core.v1.MemberService/CreateMember": "member.manage",
+  "glidepath.core.v1.MemberService/GetMember": "member.read",
+  "glidepath.core.v1.MemberService/ListMembers": "member.read",
+  "glidepath.core.v1.MemberService/UpdateMember": "member.manage",
+  // Anyone may leave; removing others needs member.manage (checked by the domain).
+  "glidepath.core.v1.MemberService/DeleteMember": "member.read",
+  "glidepath.core.v1.ProjectService/CreateProject": "project.write",
+  "glidepath.core.v1.ProjectService/GetProject": "project.read",
+  "glidepath.core.v1.ProjectService/ListProjects": "project.read",
+  "glidepath.core.v1.ProjectService/UpdateProject": "project.write",
+  "glidepath.core.v1.ProjectService/ArchiveProject": "project.write",
+  "glidepath.core.v1.ProjectService/UnarchiveProject": "project.write",
+  "glidepath.core.v1.ProjectService/DeleteProject": "project.delete",
+  "glidepath.core.v1.TaskService/CreateTask": "task.write",
+  "glidepath.core.v1.TaskService/GetTask": "task.read",
+  "glidepath.core.v1.TaskService/BatchGetTasks": "task.read",
+  "glidepath.core.v1.TaskService/ListTasks": "task.read",
+  "glidepath.core.v1.TaskService/UpdateTask": "task.write",
+  "glidepath.core.v1.TaskService/CompleteTask": "task.write",
+  "glidepath.core.v1.TaskService/ReopenTask": "task.write",
+  "glidepath.core.v1.TaskService/CancelTask": "task.write",
+  "glidepath.core.v1.TaskService/DeleteTask": "task.write",
+  "glidepath.core.v1.TaskService/UndeleteTask": "task.write",
+  "glidepath.core.v1.ChangeService/ListChanges": "change.read",
+  "glidepath.core.v1.ChangeService/WatchChanges": "change.read",
+};
+
+/** The caller and the workspace a call addresses, for handlers. */
+export interface AuthorizedCall extends Caller {
+  workspaceId: string;
+}
+
+const callKey = createContextKey<AuthorizedCall | undefined>(undefined);
+
+export function authorizedCall(ctx: Pick<HandlerContext, "values">): AuthorizedCall {
+  const call = ctx.values.get(callKey);
+  if (!call) throw new PermissionDeniedError();
+  return call;
+}
+
+export function callerOf(ctx: Pick<HandlerContext, "values">): Caller {
+  const principal = ctx.values.get(principalKey);
+  if (!principal) throw new PermissionDeniedError();
+  return { actor: actorFor(principal) };
+}
+
+/** The workspace named by a request: its parent, name, or its resource's name. */
+function addressedWorkspace(message: Record<string, unknown>): string | undefined {
+  for (const field of ["parent", "name"]) {
+    const value = message[field];
+    if (typeof value === "string" && value) return workspaceOf(value);
+  }
+  for (const field of ["task", "project", "member", "workspace"]) {
+    const resource = message[field] as { name?: unknown } | undefined;
+    if (typeof resource?.name === "string") return workspaceOf(resource.name);
+  }
+  return undefined;
+}
+
+/** Roles are read on every call; a short-lived cache, dropped on membership changes. */
+export function createRoleCache(
+  lookup: (workspaceId: string, user: string) => Promise<Role | undefined>,
+) {
+  const cache = new LRUCache<string, { role: Role | null }>({ max: 50_000, ttl: 2_000 });
+  return {
+    async role(workspaceId: string, user: string): Promise<Role | undefined> {
+      const key = `${workspaceId}\u0000${user}`;
+      const hit = cache.get(key);
+      if (hit) return hit.role ?? undefined;
+      const role = await lookup(workspaceId, user);
+      cache.set(key, { role: role ?? null });
+      return role;
+    },
+    invalidate(workspaceId: string, user: string) {
+      cache.delete(`${workspaceId}\u0000${user}`);
+    },
+  };
+}
+
+/**
+ * Authorization, in one place: checks the method's permission against the caller's role in
+ * the addressed workspace before the handler runs. Permission comes before existence: a caller
+ * outside a workspace is denied whether or not it exists.
+ */
+export function createAuthorizationInterceptor(
+  roles: { role(workspaceId: string, user: string): Promise<Role | undefined> },
+  onDenied: (method: string, reason: string) => void,
+): Interceptor {
+  return (next) => async (req) => {
+    const method = `${req.service.typeName}/${req.method.name}`;
+    const required = methodPermissions[method];
+    const principal = req.contextValues.get(principalKey);
+    const deny = (reason: string) => {
+      onDenied(method, reason);
+      return new PermissionDeniedError();
+    };
+    if (!required || !principal) throw deny("NOT_ALLOWED");
+    if (required === "signed-in") return next(req);
+
+    let message: Record<string, unknown>;
+    let forward = req;
+    if (req.stream) {
+      const it = req.message[Symbol.asyncIterator]();
+      const first = await it.next();
+      if (first.done) throw new ConnectError("missing request message", Code.InvalidArgument);
+      message = first.value as unknown as Record<string, unknown>;
+      forward = {
+        ...req,
+        message: (async function* () {
+          yield first.value;
+          for (let r = await it.next(); !r.done; r = await it.next()) yield r.value;
+        })(),
+      };
+    } else {
+      message = req.message as unknown as Record<string, unknown>;
+    }
+    const workspaceId = addressedWorkspace(message);
+    if (!workspaceId) throw deny("NO_WORKSPACE");
+    const role = await roles.role(workspaceId, principal.user);
+    if (!role) throw deny("NOT_A_MEMBER");
+    if (!can(role, required)) throw deny("ROLE");
+    req.contextValues.set(callKey, { actor: actorFor(principal), role, workspaceId });
+    return next(forward);
+  };
+}
