@@ -117,8 +117,7 @@ export async function startService(definition: ServiceDefinition): Promise<Runni
   const stopping = new AbortController();
   const parts = await definition.build({ orm, logger, metrics, stopping: stopping.signal });
   const served: DescService[] = parts.services.map((s) => s.service);
-  const specs = [
-    ...parts.services,
+  const standard = [
     createServiceImplSpec<typeof Health>(
       Health,
       createHealthService({
@@ -133,7 +132,7 @@ export async function startService(definition: ServiceDefinition): Promise<Runni
     ),
   ];
 
-  const interceptors: Interceptor[] = [
+  const common: Interceptor[] = [
     createServerTracingInterceptor(),
     createAccessLogInterceptor(logger, metrics),
     createErrorInterceptor({ domain, mapError: definition.mapError, logger }),
@@ -145,7 +144,14 @@ export async function startService(definition: ServiceDefinition): Promise<Runni
       onFailure: (reason) => metrics.recordSecurityEvent("authentication_failed", reason),
     }),
     createValidateInterceptor(),
-    ...(parts.interceptors ?? []),
+  ];
+  // Service interceptors (e.g. authorization) wrap the service's own methods only.
+  const routes = [
+    ...parts.services.map((spec) => ({
+      spec,
+      interceptors: [...common, ...(parts.interceptors ?? [])],
+    })),
+    ...standard.map((spec) => ({ spec, interceptors: common })),
   ];
 
   // gRPC: @grpc/grpc-js.
@@ -155,12 +161,11 @@ export async function startService(definition: ServiceDefinition): Promise<Runni
     "grpc.keepalive_permit_without_calls": 1,
     "grpc.http2.min_ping_interval_without_data_ms": 10_000,
   });
-  const adapter = createGrpcJsAdapter(grpcServer, stopping.signal, {
-    interceptors,
+  const adapter = createGrpcJsAdapter(grpcServer, {
     maxDeadlineMs: config.MAX_DEADLINE_MS,
     defaultDeadlineMs: config.DEFAULT_DEADLINE_MS,
   });
-  for (const spec of specs) adapter.register(spec);
+  for (const { spec, interceptors } of routes) adapter.register(spec, interceptors);
   const grpcPort = await new Promise<number>((resolve, reject) =>
     grpcServer.bindAsync(
       `${config.HOST}:${config.GRPC_PORT}`,
@@ -172,15 +177,15 @@ export async function startService(definition: ServiceDefinition): Promise<Runni
   // Connect, gRPC-web and gRPC over HTTP/1.1 and h2c: connect-node.
   const handler = connectNodeAdapter({
     routes: (router) => {
-      for (const spec of specs) {
-        for (const m of Object.values(spec.methods)) router.rpc(m.method as never, m.impl as never);
+      for (const { spec, interceptors } of routes) {
+        for (const m of Object.values(spec.methods)) {
+          router.rpc(m.method as never, m.impl as never, { interceptors });
+        }
       }
     },
-    interceptors,
     readMaxBytes: config.MAX_MESSAGE_BYTES,
     writeMaxBytes: config.MAX_MESSAGE_BYTES,
     maxTimeoutMs: config.MAX_DEADLINE_MS,
-    shutdownSignal: undefined,
   });
   const http = createHttpServer(handler, { corsOrigins: config.CORS_ORIGINS });
   const httpPort = await listen(http.server as never, config.HTTP_PORT, config.HOST);

@@ -25,10 +25,16 @@ export interface CoreHarness {
   stop(): Promise<void>;
 }
 
-/** A real core process-in-this-process: real PostgreSQL database, real sockets, port 0. */
-export async function startCoreHarness(extraEnv: NodeJS.ProcessEnv = {}): Promise<CoreHarness> {
+/**
+ * A real core process-in-this-process: real PostgreSQL database, real sockets, port 0.
+ * `options.issuer` replaces the test issuer (e.g. one whose private key a test holds).
+ */
+export async function startCoreHarness(
+  extraEnv: NodeJS.ProcessEnv = {},
+  options: { issuer?: TestIssuer } = {},
+): Promise<CoreHarness> {
   const database = await createTestDatabase(inject("postgresAdminUrl"));
-  const issuer = await createTestIssuer();
+  const issuer = options.issuer ?? (await createTestIssuer());
   const service = await startCore(readCoreConfig(serviceEnv(database.url, issuer, extraEnv)));
   const harness: CoreHarness = {
     service,

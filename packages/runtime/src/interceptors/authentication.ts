@@ -41,13 +41,16 @@ export function createAuthenticationInterceptor(options: AuthenticationOptions):
     if (!header) throw refuse("CREDENTIALS_MISSING", method, "no authorization header");
     const match = /^Bearer ([A-Za-z0-9._~+/=-]+)$/i.exec(header);
     if (!match?.[1]) throw refuse("CREDENTIALS_INVALID", method, "not a bearer token");
-    let sub: string;
+    let sub: unknown;
     try {
       sub = (await options.verifier.verify(match[1])).sub;
     } catch (e) {
       throw refuse("CREDENTIALS_INVALID", method, (e as Error).name || "verification failed");
     }
-    if (!userIdPattern.test(sub)) throw refuse("CREDENTIALS_INVALID", method, "malformed subject");
+    // `sub` is a JSON string (RFC 7519); a number would pass the pattern as its decimal text.
+    if (typeof sub !== "string" || !userIdPattern.test(sub)) {
+      throw refuse("CREDENTIALS_INVALID", method, "malformed subject");
+    }
     req.contextValues.set(principalKey, { user: sub });
     return next(req);
   };

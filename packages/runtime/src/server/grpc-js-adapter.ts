@@ -1,3 +1,4 @@
+import type { Readable } from "node:stream";
 import { fromBinary, toBinary } from "@bufbuild/protobuf";
 import {
   Code,
@@ -21,7 +22,6 @@ import * as grpc from "@grpc/grpc-js";
 // interceptor chain, using Connect's own invoke helpers, so both transports behave alike.
 
 export interface GrpcAdapterOptions {
-  interceptors: Interceptor[];
   maxDeadlineMs: number;
   defaultDeadlineMs: number;
 }
@@ -66,11 +66,7 @@ interface CallLike {
   sendMetadata(metadata: grpc.Metadata): void;
 }
 
-export function createGrpcJsAdapter(
-  server: grpc.Server,
-  shutdown: AbortSignal,
-  options: GrpcAdapterOptions,
-) {
+export function createGrpcJsAdapter(server: grpc.Server, options: GrpcAdapterOptions) {
   const contextFor = (spec: ServiceImplSpec["methods"][string], call: CallLike) => {
     const deadline = call.getDeadline();
     const requested =
@@ -88,7 +84,6 @@ export function createGrpcJsAdapter(
       url: call.getPath(),
       timeoutMs,
       requestSignal: abort.signal,
-      shutdownSignal: shutdown,
       requestHeader: headersFrom(call.metadata),
       contextValues: createContextValues(),
     });
@@ -99,7 +94,7 @@ export function createGrpcJsAdapter(
   };
 
   return {
-    register(spec: ServiceImplSpec) {
+    register(spec: ServiceImplSpec, interceptors: Interceptor[]) {
       const definition: Record<string, grpc.MethodDefinition<unknown, unknown>> = {};
       const handlers: Record<string, grpc.UntypedHandleCall> = {};
       for (const [name, m] of Object.entries(spec.methods)) {
@@ -119,29 +114,32 @@ export function createGrpcJsAdapter(
             callback: grpc.sendUnaryData<unknown>,
           ) => {
             const ctx = contextFor(m, call);
-            invokeUnaryImplementation(m, ctx, call.request as never, options.interceptors).then(
-              (output) => {
-                sendHeader(call, ctx);
-                callback(null, output, metadataFrom(ctx.responseTrailer));
-              },
-              (error) => callback(statusFrom(error, ctx.responseTrailer)),
-            );
+            invokeUnaryImplementation(m, ctx, call.request as never, interceptors)
+              .then(
+                (output) => {
+                  sendHeader(call, ctx);
+                  callback(null, output, metadataFrom(ctx.responseTrailer));
+                },
+                (error) => callback(statusFrom(error, ctx.responseTrailer)),
+              )
+              // As connect-node does: release the deadline timer and the signal listeners.
+              .finally(() => ctx.abort());
           }) as grpc.handleUnaryCall<unknown, unknown>;
           continue;
         }
         handlers[name] = (async (call: grpc.ServerWritableStream<unknown, unknown>) => {
           const ctx = contextFor(m, call);
+          // Iterating a Node stream destroys it when the input ends; the call's writable side
+          // must outlive its input, or the response and status of a bidi call never go out.
           const input: AsyncIterable<never> =
             m.kind === "server_streaming"
               ? createAsyncIterable([call.request as never])
-              : (call as unknown as AsyncIterable<never>);
+              : ((call as unknown as Readable).iterator({
+                  destroyOnReturn: false,
+                }) as AsyncIterable<never>);
           try {
             let headerSent = false;
-            for await (const output of transformInvokeImplementation(
-              m,
-              ctx,
-              options.interceptors,
-            )(input)) {
+            for await (const output of transformInvokeImplementation(m, ctx, interceptors)(input)) {
               if (!headerSent) {
                 sendHeader(call, ctx);
                 headerSent = true;
@@ -153,6 +151,8 @@ export function createGrpcJsAdapter(
             call.end(metadataFrom(ctx.responseTrailer));
           } catch (error) {
             call.emit("error", statusFrom(error, ctx.responseTrailer));
+          } finally {
+            ctx.abort();
           }
         }) as grpc.handleServerStreamingCall<unknown, unknown>;
       }

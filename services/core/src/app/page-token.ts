@@ -37,6 +37,27 @@ export function decodePageToken<K>(
   return body.k;
 }
 
+// Clients can forge a token's body (it is base64 JSON): keys are checked for the exact shape
+// the list wrote, so nothing else ever reaches a query as a bound value.
+
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+export const isUuidKey = (k: unknown): k is string => typeof k === "string" && uuidPattern.test(k);
+
+/** An instant as `Date.toISOString()` writes it (and only a real one). */
+export function isTimestampKey(k: unknown): k is string {
+  if (typeof k !== "string" || k.length !== 24) return false;
+  const date = new Date(k);
+  return !Number.isNaN(date.getTime()) && date.toISOString() === k;
+}
+
+/** A calendar day, `YYYY-MM-DD` (and only a real one). */
+export function isDateKey(k: unknown): k is string {
+  return (
+    typeof k === "string" && /^\d{4}-\d{2}-\d{2}$/.test(k) && isTimestampKey(`${k}T00:00:00.000Z`)
+  );
+}
+
 export function pageSize(requested: number, defaultSize = 50, max = 1000): number {
   if (requested <= 0) return defaultSize;
   return Math.min(requested, max);

@@ -12,7 +12,13 @@ import {
 } from "../domain/project.js";
 import { removeFromDeletedProject } from "../domain/task.js";
 import type { Caller } from "./caller.js";
-import { decodePageToken, encodePageToken, pageSize } from "./page-token.js";
+import {
+  decodePageToken,
+  encodePageToken,
+  isTimestampKey,
+  isUuidKey,
+  pageSize,
+} from "./page-token.js";
 import type { Clock, IdGenerator, ProjectRepository, UnitOfWork } from "./ports.js";
 import { replay, requestFingerprint } from "./request-ids.js";
 
@@ -38,8 +44,8 @@ async function requireProject(
 const isKey = (k: unknown): k is { createTime: string; id: string } =>
   typeof k === "object" &&
   k !== null &&
-  typeof (k as { id?: unknown }).id === "string" &&
-  typeof (k as { createTime?: unknown }).createTime === "string";
+  isUuidKey((k as { id?: unknown }).id) &&
+  isTimestampKey((k as { createTime?: unknown }).createTime);
 
 export function createProjectUseCases({ uow, clock, ids }: ProjectDeps) {
   const mutate = (

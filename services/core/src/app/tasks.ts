@@ -14,9 +14,16 @@ import {
   undeleteTask,
   updateTask,
 } from "../domain/task.js";
-import { parseTaskFilter, parseTaskOrder } from "../domain/task-query.js";
+import { type OrderField, parseTaskFilter, parseTaskOrder } from "../domain/task-query.js";
 import type { Caller } from "./caller.js";
-import { decodePageToken, encodePageToken, pageSize } from "./page-token.js";
+import {
+  decodePageToken,
+  encodePageToken,
+  isDateKey,
+  isTimestampKey,
+  isUuidKey,
+  pageSize,
+} from "./page-token.js";
 import type {
   Clock,
   IdGenerator,
@@ -33,11 +40,22 @@ export interface TaskDeps {
   ids: IdGenerator;
 }
 
-const isCursor = (k: unknown): k is TaskCursor =>
-  typeof k === "object" &&
-  k !== null &&
-  typeof (k as TaskCursor).id === "string" &&
-  ["string", "number"].includes(typeof (k as TaskCursor).key);
+/** A cursor exactly as `cursorOf` writes it for `field` (tokens come back from clients). */
+const isCursorFor =
+  (field: OrderField) =>
+  (k: unknown): k is TaskCursor => {
+    if (typeof k !== "object" || k === null || !isUuidKey((k as TaskCursor).id)) return false;
+    const { key } = k as TaskCursor;
+    switch (field) {
+      case "create_time":
+      case "update_time":
+        return isTimestampKey(key);
+      case "due":
+        return key === "infinity" || isDateKey(key);
+      case "priority":
+        return Number.isInteger(key) && (key as number) >= 1 && (key as number) <= 4;
+    }
+  };
 
 /** Checks references to other resources: the project (active, same workspace), the assignee. */
 async function checkReferences(
@@ -54,6 +72,12 @@ async function checkReferences(
   if (fields.assignee && !(await repos.members.role(workspaceId, fields.assignee))) {
     throw InvalidInputError.field("task.assignee", "must be a member of the workspace");
   }
+}
+
+/** An archived project is read-only: its tasks can't be changed until it is unarchived. */
+async function requireWritableProject(repos: Repositories, task: Task) {
+  if (!task.projectId) return;
+  requireActiveProject(await repos.projects.get(task.workspaceId, task.projectId), "task.project");
 }
 
 async function requireTask(tasks: TaskRepository, workspaceId: string, id: string, lock: boolean) {
@@ -77,6 +101,7 @@ export function createTaskUseCases({ uow, clock, ids }: TaskDeps) {
     uow.run(async (repos) => {
       const task = await requireTask(repos.tasks, workspaceId, id, true);
       checkEtag(task, etag);
+      await requireWritableProject(repos, task);
       const now = clock.now();
       const result = change(task, now);
       if (!result || result.task === task) return task;
@@ -166,7 +191,12 @@ export function createTaskUseCases({ uow, clock, ids }: TaskDeps) {
         showDeleted: request.showDeleted,
       };
       const signature = [request.filter, request.orderBy, request.showDeleted];
-      const after = decodePageToken(request.pageToken, workspaceId, signature, isCursor);
+      const after = decodePageToken(
+        request.pageToken,
+        workspaceId,
+        signature,
+        isCursorFor(query.order.field),
+      );
       const limit = pageSize(request.pageSize);
       const rows = await uow.repos.tasks.list(workspaceId, query, { limit: limit + 1, after });
       const tasks = rows.slice(0, limit);
@@ -196,6 +226,7 @@ export function createTaskUseCases({ uow, clock, ids }: TaskDeps) {
       uow.run(async (repos) => {
         const task = await requireTask(repos.tasks, workspaceId, id, true);
         checkEtag(task, etag);
+        await requireWritableProject(repos, task);
         const now = clock.now();
         const outcome = completeTask(task, now, caller.actor);
         await repos.tasks.update(outcome.task);

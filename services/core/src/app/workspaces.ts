@@ -1,4 +1,5 @@
 import { AlreadyExistsError, NotFoundError } from "../domain/errors.js";
+import { userIdPattern } from "../domain/names.js";
 import { checkMemberChange, type Role, requirePermission } from "../domain/roles.js";
 import {
   checkVersionEtag,
@@ -9,7 +10,7 @@ import {
   type Workspace,
 } from "../domain/workspace.js";
 import { type Caller, callerRole } from "./caller.js";
-import { decodePageToken, encodePageToken, pageSize } from "./page-token.js";
+import { decodePageToken, encodePageToken, isUuidKey, pageSize } from "./page-token.js";
 import type { Clock, IdGenerator, UnitOfWork } from "./ports.js";
 import { replay, requestFingerprint } from "./request-ids.js";
 
@@ -23,7 +24,7 @@ export interface WorkspaceDeps {
 
 /** Request ids of CreateWorkspace are scoped to the caller alone (there's no workspace yet). */
 const noWorkspace = "00000000-0000-0000-0000-000000000000";
-const isString = (k: unknown): k is string => typeof k === "string";
+const isUserKey = (k: unknown): k is string => typeof k === "string" && userIdPattern.test(k);
 
 export function createWorkspaceUseCases({ uow, clock, ids, onMembershipChanged }: WorkspaceDeps) {
   const requireWorkspace = async (id: string) => {
@@ -72,7 +73,7 @@ export function createWorkspaceUseCases({ uow, clock, ids, onMembershipChanged }
 
     async listMine(caller: Caller, request: { pageSize: number; pageToken: string }) {
       const scope = `user:${caller.actor.user}`;
-      const after = decodePageToken(request.pageToken, scope, [], isString);
+      const after = decodePageToken(request.pageToken, scope, [], isUuidKey);
       const limit = pageSize(request.pageSize);
       const rows = await uow.repos.workspaces.listForUser(caller.actor.user, {
         limit: limit + 1,
@@ -104,7 +105,7 @@ export function createWorkspaceUseCases({ uow, clock, ids, onMembershipChanged }
     },
 
     async listMembers(workspaceId: string, request: { pageSize: number; pageToken: string }) {
-      const after = decodePageToken(request.pageToken, workspaceId, ["members"], isString);
+      const after = decodePageToken(request.pageToken, workspaceId, ["members"], isUserKey);
       const limit = pageSize(request.pageSize);
       const rows = await uow.repos.members.list(workspaceId, { limit: limit + 1, after });
       const members = rows.slice(0, limit);

