@@ -82,20 +82,22 @@ function addressedWorkspace(message: Record<string, unknown>): string | undefine
 }
 
 /** Roles are read on every call; a short-lived cache, dropped on membership changes. */
-export function createRoleCache(
-  lookup: (workspaceId: string, user: string) => Promise<Role | undefined>,
-) {
+export function createRoleCache(lookup: (workspaceId: string, user: string) => Promise<Role | undefined>) {
   const cache = new LRUCache<string, { role: Role | null }>({ max: 50_000, ttl: 2_000 });
+  // Bumped on every invalidation, so a lookup that started before it can't cache a stale role.
+  let generation = 0;
   return {
     async role(workspaceId: string, user: string): Promise<Role | undefined> {
       const key = `${workspaceId}\u0000${user}`;
       const hit = cache.get(key);
       if (hit) return hit.role ?? undefined;
+      const started = generation;
       const role = await lookup(workspaceId, user);
-      cache.set(key, { role: role ?? null });
+      if (started === generation) cache.set(key, { role: role ?? null });
       return role;
     },
     invalidate(workspaceId: string, user: string) {
+      generation++;
       cache.delete(`${workspaceId}\u0000${user}`);
     },
   };
