@@ -187,7 +187,10 @@ export async function startService(definition: ServiceDefinition): Promise<Runni
     writeMaxBytes: config.MAX_MESSAGE_BYTES,
     maxTimeoutMs: config.MAX_DEADLINE_MS,
   });
-  const http = createHttpServer(handler, { corsOrigins: config.CORS_ORIGINS });
+  const http = createHttpServer(handler, {
+    corsOrigins: config.CORS_ORIGINS,
+    maxDeadlineMs: config.MAX_DEADLINE_MS,
+  });
   const httpPort = await listen(http.server as never, config.HTTP_PORT, config.HOST);
 
   const metricsServer = createHttp1Server((req, res) => {

@@ -1,5 +1,5 @@
 import type { Readable } from "node:stream";
-import { fromBinary, toBinary } from "@bufbuild/protobuf";
+import { type DescMessage, fromBinary, toBinary } from "@bufbuild/protobuf";
 import {
   Code,
   ConnectError,
@@ -58,6 +58,28 @@ function statusFrom(error: unknown, trailer: Headers): Partial<grpc.StatusObject
   };
 }
 
+// grpc-js answers a request it can't deserialize with INTERNAL, which is for server bugs.
+// A malformed request is the client's: it gets INVALID_ARGUMENT, as the Connect port answers.
+const undecodable = Symbol("undecodable request");
+
+function decodeRequest(schema: DescMessage, bytes: Buffer): unknown {
+  try {
+    return fromBinary(schema, bytes);
+  } catch {
+    return undecodable;
+  }
+}
+
+const undecodableError = () =>
+  new ConnectError("invalid request: the message could not be decoded", Code.InvalidArgument);
+
+async function* decoded(messages: AsyncIterable<unknown>) {
+  for await (const message of messages) {
+    if (message === undecodable) throw undecodableError();
+    yield message;
+  }
+}
+
 interface CallLike {
   metadata: grpc.Metadata;
   getDeadline(): grpc.Deadline;
@@ -104,7 +126,7 @@ export function createGrpcJsAdapter(server: grpc.Server, options: GrpcAdapterOpt
           requestStream: m.kind === "client_streaming" || m.kind === "bidi_streaming",
           responseStream: m.kind === "server_streaming" || m.kind === "bidi_streaming",
           requestSerialize: (msg) => Buffer.from(toBinary(method.input, msg as never)),
-          requestDeserialize: (bytes) => fromBinary(method.input, bytes),
+          requestDeserialize: (bytes) => decodeRequest(method.input, bytes),
           responseSerialize: (msg) => Buffer.from(toBinary(method.output, msg as never)),
           responseDeserialize: (bytes) => fromBinary(method.output, bytes),
         };
@@ -113,6 +135,10 @@ export function createGrpcJsAdapter(server: grpc.Server, options: GrpcAdapterOpt
             call: grpc.ServerUnaryCall<unknown, unknown>,
             callback: grpc.sendUnaryData<unknown>,
           ) => {
+            if (call.request === undecodable) {
+              callback(statusFrom(undecodableError(), new Headers()));
+              return;
+            }
             const ctx = contextFor(m, call);
             invokeUnaryImplementation(m, ctx, call.request as never, interceptors)
               .then(
@@ -128,15 +154,19 @@ export function createGrpcJsAdapter(server: grpc.Server, options: GrpcAdapterOpt
           continue;
         }
         handlers[name] = (async (call: grpc.ServerWritableStream<unknown, unknown>) => {
+          if (m.kind === "server_streaming" && call.request === undecodable) {
+            call.emit("error", statusFrom(undecodableError(), new Headers()));
+            return;
+          }
           const ctx = contextFor(m, call);
           // Iterating a Node stream destroys it when the input ends; the call's writable side
           // must outlive its input, or the response and status of a bidi call never go out.
           const input: AsyncIterable<never> =
             m.kind === "server_streaming"
               ? createAsyncIterable([call.request as never])
-              : ((call as unknown as Readable).iterator({
-                  destroyOnReturn: false,
-                }) as AsyncIterable<never>);
+              : (decoded(
+                  (call as unknown as Readable).iterator({ destroyOnReturn: false }),
+                ) as AsyncIterable<never>);
           try {
             let headerSent = false;
             for await (const output of transformInvokeImplementation(m, ctx, interceptors)(input)) {

@@ -22,6 +22,33 @@ const http2Preface = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
 export interface HttpServerOptions {
   /** Origins allowed to call from a browser (CORS); empty allows none. */
   corsOrigins: string[];
+  /** Longer deadlines asked by clients are cut to this, as on the gRPC port (not refused). */
+  maxDeadlineMs?: number;
+}
+
+const grpcTimeoutUnits: Record<string, number> = {
+  H: 3_600_000,
+  M: 60_000,
+  S: 1_000,
+  m: 1,
+  u: 0.001,
+  n: 0.000_001,
+};
+
+/**
+ * Caps `connect-timeout-ms` / `grpc-timeout` at `maxMs`. Connect refuses a longer one with
+ * INVALID_ARGUMENT, while grpc-js (the gRPC port) caps it: both ports now cap.
+ */
+function capDeadline(headers: Record<string, string | string[] | undefined>, maxMs: number) {
+  const connect = headers["connect-timeout-ms"];
+  if (typeof connect === "string" && /^\d{1,10}$/.test(connect) && Number(connect) > maxMs) {
+    headers["connect-timeout-ms"] = String(maxMs);
+  }
+  const grpc = headers["grpc-timeout"];
+  const match = typeof grpc === "string" ? /^(\d{1,8})([HMSmun])$/.exec(grpc) : null;
+  if (match && Number(match[1]) * (grpcTimeoutUnits[match[2] as string] ?? 0) > maxMs) {
+    headers["grpc-timeout"] = `${maxMs}m`;
+  }
 }
 
 /**
@@ -58,11 +85,22 @@ export function createHttpServer(handler: Handler, options: HttpServerOptions) {
     if (stopping && "setHeader" in res && req.httpVersionMajor === 1) {
       res.setHeader("connection", "close");
     }
+    if (options.maxDeadlineMs !== undefined) capDeadline(req.headers, options.maxDeadlineMs);
     inFlight++;
     res.on("close", () => {
       inFlight--;
       if (inFlight === 0) for (const resolve of idleWaiters.splice(0)) resolve();
     });
+    if (req.httpVersionMajor === 1 && "setHeader" in res) {
+      // Answered before its body was read (e.g. over the size cap): the rest of the body is
+      // still on the connection, so it can't carry another request. Say so, or the client
+      // reuses it and its next call stalls until the connection times out.
+      const writeHead = res.writeHead;
+      res.writeHead = function (this: ServerResponse, ...args: unknown[]) {
+        if (!(req as IncomingMessage).complete) this.setHeader("connection", "close");
+        return (writeHead as (...a: unknown[]) => ServerResponse).apply(this, args);
+      } as typeof res.writeHead;
+    }
     handler(req, res);
   };
 

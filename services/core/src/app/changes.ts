@@ -6,7 +6,8 @@ import type { ChangeLog } from "./ports.js";
 /** Cursors are feed positions written in decimal; opaque to clients. */
 export function parseCursor(cursor: string): bigint {
   if (cursor === "") return 0n;
-  if (!/^[0-9]{1,19}$/.test(cursor)) {
+  // Positions are PostgreSQL bigints: a larger number is no cursor (and would fail in SQL).
+  if (!/^[0-9]{1,19}$/.test(cursor) || BigInt(cursor) > 9_223_372_036_854_775_807n) {
     throw InvalidInputError.field("start_after", "is not a cursor from this change feed");
   }
   return BigInt(cursor);

@@ -49,6 +49,8 @@ function tokenize(input: string): Token[] {
         i++;
       }
       if (i >= input.length) throw fail("unterminated string");
+      // PostgreSQL text can't hold NUL: refuse it here rather than fail in the query.
+      if (value.includes("\u0000")) throw fail("strings can't contain NUL characters");
       tokens.push({ t: "string", v: value });
       i++;
     } else {

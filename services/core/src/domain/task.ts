@@ -105,6 +105,9 @@ export function newTask(
   requireRecurrenceHasDue(checked, "task");
   if (init.source) {
     requireText(init.source.text, "task.source.text", taskLimits.sourceText);
+    // Stored as text too: no control characters (PostgreSQL refuses NUL outright).
+    requireText(init.source.timeZone, "task.source.time_zone", 64);
+    requireText(init.source.parserVersion, "task.source.parser_version", 64);
   }
   return {
     ...checked,

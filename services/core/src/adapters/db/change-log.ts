@@ -38,9 +38,10 @@ export function createChangeLog(sql: Sql): ChangeLog {
     },
 
     async list(workspaceId, afterPosition, limit) {
+      // `c.position`, not `position`: that would sort by the text column of the select list.
       const rows = await sql.query<ChangeRow>(
-        `select workspace_id, position::text as position, kind, snapshot, actor, actor_user, actor_service, change_time
-         from core.changes where workspace_id = $1 and position > $2 order by position limit $3`,
+        `select c.workspace_id, c.position::text as position, c.kind, c.snapshot, c.actor, c.actor_user, c.actor_service, c.change_time
+         from core.changes c where c.workspace_id = $1 and c.position > $2 order by c.position limit $3`,
         [workspaceId, afterPosition.toString(), limit],
       );
       return rows.map(changeFromRow);
@@ -52,6 +53,9 @@ export function createChangeLog(sql: Sql): ChangeLog {
  * The relay: gives unpositioned changes their feed positions, oldest id first, once no older
  * transaction can still commit (txid below the snapshot's xmin). One relay at a time per
  * database (advisory lock), so positions grow in the order readers will see them.
+ * It stops before the first committed change it must still hold back: a transaction can take
+ * its id early (locking a row) and write a resource's next change after one with a later id
+ * committed, so publishing past a held-back change could put a resource's versions out of order.
  * Returns the workspaces that got new changes.
  */
 export async function relayChanges(sql: Sql, batch = 5_000): Promise<string[]> {
@@ -61,11 +65,15 @@ export async function relayChanges(sql: Sql, batch = 5_000): Promise<string[]> {
     );
     if (!lock?.ok) return [];
     const rows = await tx.query<{ workspace_id: string }>(
-      `with pending as (
-         select workspace_id, id, row_number() over (order by id) as n
-         from core.changes
-         where position is null and txid < pg_snapshot_xmin(pg_current_snapshot())
-         order by id limit $1
+      `with horizon as (select pg_snapshot_xmin(pg_current_snapshot()) as xmin),
+       held as (
+         select min(c.id) as id from core.changes c, horizon
+         where c.position is null and c.txid >= horizon.xmin
+       ), pending as (
+         select c.workspace_id, c.id, row_number() over (order by c.id) as n
+         from core.changes c, horizon, held
+         where c.position is null and c.txid < horizon.xmin and (held.id is null or c.id < held.id)
+         order by c.id limit $1
        ), base as (select coalesce(max(position), 0) as p from core.changes)
        update core.changes c set position = base.p + pending.n
        from pending, base

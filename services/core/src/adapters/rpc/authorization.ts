@@ -82,7 +82,9 @@ function addressedWorkspace(message: Record<string, unknown>): string | undefine
 }
 
 /** Roles are read on every call; a short-lived cache, dropped on membership changes. */
-export function createRoleCache(lookup: (workspaceId: string, user: string) => Promise<Role | undefined>) {
+export function createRoleCache(
+  lookup: (workspaceId: string, user: string) => Promise<Role | undefined>,
+) {
   const cache = new LRUCache<string, { role: Role | null }>({ max: 50_000, ttl: 2_000 });
   // Bumped on every invalidation, so a lookup that started before it can't cache a stale role.
   let generation = 0;

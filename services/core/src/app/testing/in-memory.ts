@@ -172,17 +172,17 @@ const cursorKey = (cursor: TaskCursor, field: TaskListQuery["order"]["field"]) =
 const byTuple = (a: [string | number, string], b: [string | number, string]) =>
   a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0;
 
-function repositories(data: InMemoryData, committed: () => InMemoryData, hooks: InMemoryHooks) {
+function repositories(data: InMemoryData, committed: InMemoryData, hooks: InMemoryHooks) {
   const requestTaken = (record: RequestRecord) => {
     const k = key(record.workspaceId, record.principal, record.requestId);
     const winner = hooks.concurrentRequest?.(structuredClone(record));
     if (winner) {
       // Committed by "another transaction": visible to this one's next statements too.
-      committed().requests.set(k, winner);
+      committed.requests.set(k, winner);
       data.requests.set(k, winner);
     }
     // A unique index sees rows other transactions committed as well as this one's.
-    return data.requests.has(k) || committed().requests.has(k);
+    return data.requests.has(k) || committed.requests.has(k);
   };
   const putRequest = (record: RequestRecord) =>
     data.requests.set(key(record.workspaceId, record.principal, record.requestId), record);
@@ -400,7 +400,7 @@ export interface InMemoryUnitOfWork extends UnitOfWork {
 export function createInMemoryUnitOfWork(
   options: { data?: InMemoryData; hooks?: InMemoryHooks; afterCommit?: () => void } = {},
 ): InMemoryUnitOfWork {
-  let committed = options.data ?? emptyData();
+  const committed = options.data ?? emptyData();
   const hooks = options.hooks ?? {};
   const stats = { commits: 0, rollbacks: 0 };
   let turn: Promise<unknown> = Promise.resolve();
@@ -411,7 +411,8 @@ export function createInMemoryUnitOfWork(
       const copy = structuredClone(committed);
       try {
         const value = await work(copy);
-        committed = copy;
+        // In place: repositories built over the committed data keep seeing the latest commit.
+        Object.assign(committed, copy);
         stats.commits++;
         options.afterCommit?.();
         return value;
@@ -425,13 +426,14 @@ export function createInMemoryUnitOfWork(
   };
 
   // Outside `run`: reads see committed data; each write is its own transaction.
-  const autocommit = (): Repositories => {
-    const reads = repositories(committed, () => committed, hooks);
-    const write =
-      <A extends unknown[], R>(pick: (r: Repositories) => (...args: A) => Promise<R>) =>
-      (...args: A) =>
-        transaction((copy) => pick(repositories(copy, () => committed, hooks))(...args));
-    return {
+  const reads = repositories(committed, committed, hooks);
+  const write =
+    <A extends unknown[], R>(pick: (r: Repositories) => (...args: A) => Promise<R>) =>
+    (...args: A) =>
+      transaction((copy) => pick(repositories(copy, committed, hooks))(...args));
+
+  return {
+    repos: {
       workspaces: {
         ...reads.workspaces,
         insert: write((r) => r.workspaces.insert),
@@ -457,35 +459,9 @@ export function createInMemoryUnitOfWork(
       },
       changes: { ...reads.changes, append: write((r) => r.changes.append) },
       requests: { ...reads.requests, insert: write((r) => r.requests.insert) },
-    };
-  };
-
-  // Reads outside `run` must see the latest commit, so the repositories are built per access.
-  return {
-    repos: {
-      get workspaces() {
-        return autocommit().workspaces;
-      },
-      get members() {
-        return autocommit().members;
-      },
-      get projects() {
-        return autocommit().projects;
-      },
-      get tasks() {
-        return autocommit().tasks;
-      },
-      get changes() {
-        return autocommit().changes;
-      },
-      get requests() {
-        return autocommit().requests;
-      },
     },
-    run: (work) => transaction((copy) => work(repositories(copy, () => committed, hooks))),
-    get data() {
-      return committed;
-    },
+    run: (work) => transaction((copy) => work(repositories(copy, committed, hooks))),
+    data: committed,
     stats,
   };
 }
