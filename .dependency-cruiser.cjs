@@ -11,7 +11,7 @@ module.exports = {
       name: "domain-is-pure",
       comment: "src/domain holds pure logic: no app, adapters, wiring, transport, ORM or I/O.",
       severity: "error",
-      from: { path: "^services/[^/]+/src/domain/" },
+      from: { path: "^services/[^/]+/src/domain/", pathNot: "\\.test\\.ts$" },
       to: {
         pathNot: "^services/[^/]+/src/domain/",
         path: [...transport, "^services/[^/]+/src/(app|adapters|main|server|config)"],
@@ -20,14 +20,14 @@ module.exports = {
     {
       name: "domain-no-io-modules",
       severity: "error",
-      from: { path: "^services/[^/]+/src/domain/" },
+      from: { path: "^services/[^/]+/src/domain/", pathNot: "\\.test\\.ts$" },
       to: { dependencyTypes: ["core"], path: "^(fs|net|http|http2|child_process|dgram)$" },
     },
     {
       name: "app-uses-ports-only",
       comment: "use cases depend on the domain and on ports, never on adapters or transport.",
       severity: "error",
-      from: { path: "^services/[^/]+/src/app/" },
+      from: { path: "^services/[^/]+/src/app/", pathNot: "\\.test\\.ts$" },
       to: { path: [...transport, "^services/[^/]+/src/(adapters|main|server)"] },
     },
     {
