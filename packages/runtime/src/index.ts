@@ -1,4 +1,5 @@
 export { createJwtVerifier, type JwtVerifier, type VerifiedClaims } from "./auth/jwt-verifier.js";
+export { type BatcherOptions, createBatcher } from "./batcher.js";
 export { createServiceClient, type ServiceClientOptions } from "./client.js";
 export { ConfigError, type RuntimeConfig, readConfig, runtimeConfigSchema } from "./config.js";
 export {

@@ -27,7 +27,9 @@ let provider: NodeTracerProvider | undefined;
  * entry point) so database queries get spans of their own under the RPC span.
  */
 export function startTelemetry(options: TelemetryOptions): { shutdown(): Promise<void> } {
-  if (provider) return { shutdown: () => Promise.resolve() };
+  // OTEL_SDK_DISABLED is OpenTelemetry's standard switch: no spans, no pg instrumentation.
+  if (provider || process.env.OTEL_SDK_DISABLED === "true")
+    return { shutdown: () => Promise.resolve() };
   const spanProcessors: SpanProcessor[] = (options.exporters ?? []).map(
     (e) => new SimpleSpanProcessor(e),
   );

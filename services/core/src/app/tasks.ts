@@ -121,7 +121,8 @@ export function createTaskUseCases({ uow, clock, ids }: TaskDeps) {
       const principal = caller.actor.service
         ? `${caller.actor.service}:${caller.actor.user}`
         : caller.actor.user;
-      const fingerprint = requestFingerprint("CreateTask", { fields, source });
+      // Only idempotent calls need the fingerprint (hashing costs more than the rest of a call).
+      const fingerprint = requestId ? requestFingerprint("CreateTask", { fields, source }) : "";
       const replayed = async () => {
         const record =
           requestId && (await uow.repos.requests.find(workspaceId, principal, requestId));

@@ -59,28 +59,25 @@ export function createChangeLog(sql: Sql): ChangeLog {
  * Returns the workspaces that got new changes.
  */
 export async function relayChanges(sql: Sql, batch = 5_000): Promise<string[]> {
-  return sql.transaction(async (tx) => {
-    const [lock] = await tx.query<{ ok: boolean }>(
-      `select pg_try_advisory_xact_lock(hashtext('core.changes.relay')) as ok`,
-    );
-    if (!lock?.ok) return [];
-    const rows = await tx.query<{ workspace_id: string }>(
-      `with horizon as (select pg_snapshot_xmin(pg_current_snapshot()) as xmin),
-       held as (
-         select min(c.id) as id from core.changes c, horizon
-         where c.position is null and c.txid >= horizon.xmin
-       ), pending as (
-         select c.workspace_id, c.id, row_number() over (order by c.id) as n
-         from core.changes c, horizon, held
-         where c.position is null and c.txid < horizon.xmin and (held.id is null or c.id < held.id)
-         order by c.id limit $1
-       ), base as (select coalesce(max(position), 0) as p from core.changes)
-       update core.changes c set position = base.p + pending.n
-       from pending, base
-       where c.workspace_id = pending.workspace_id and c.id = pending.id
-       returning c.workspace_id`,
-      [batch],
-    );
-    return [...new Set(rows.map((r) => r.workspace_id))];
-  });
+  // One statement, one round trip. The lock is taken inside it; should a second relay's
+  // snapshot predate the first's commit, the unique index on position refuses its numbers.
+  const rows = await sql.query<{ workspace_id: string }>(
+    `with relay as (select pg_try_advisory_xact_lock(hashtext('core.changes.relay')) as ok),
+     horizon as (select pg_snapshot_xmin(pg_current_snapshot()) as xmin from relay where relay.ok),
+     held as (
+       select min(c.id) as id from core.changes c, horizon
+       where c.position is null and c.txid >= horizon.xmin
+     ), pending as (
+       select c.workspace_id, c.id, row_number() over (order by c.id) as n
+       from core.changes c, horizon, held
+       where c.position is null and c.txid < horizon.xmin and (held.id is null or c.id < held.id)
+       order by c.id limit $1
+     ), base as (select coalesce(max(position), 0) as p from core.changes)
+     update core.changes c set position = base.p + pending.n
+     from pending, base
+     where c.workspace_id = pending.workspace_id and c.id = pending.id
+     returning c.workspace_id`,
+    [batch],
+  );
+  return [...new Set(rows.map((r) => r.workspace_id))];
 }

@@ -8,7 +8,11 @@ import { purgeRequestIds } from "./request-log.js";
  * Runs the change relay in the background: right after local writes (nudge) and on a short
  * poll for writes made by other replicas. Watchers of a workspace wake when it has news.
  */
-export function startChangeRelay(sql: Sql, logger: Logger, options = { pollMs: 250 }) {
+export function startChangeRelay(
+  sql: Sql,
+  logger: Logger,
+  options = { pollMs: 250, batch: 5_000, minIntervalMs: 5 },
+) {
   const waiters = new Map<string, Set<() => void>>();
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
@@ -25,11 +29,8 @@ export function startChangeRelay(sql: Sql, logger: Logger, options = { pollMs: 2
 
   const cycle = async () => {
     try {
-      let moved: string[];
-      do {
-        moved = await relayChanges(sql);
-        for (const workspaceId of moved) wake(workspaceId);
-      } while (moved.length > 0 && !stopped);
+      const moved = await relayChanges(sql, options.batch);
+      for (const workspaceId of moved) wake(workspaceId);
       if (Date.now() - lastPurge > 3_600_000) {
         lastPurge = Date.now();
         await purgeRequestIds(sql);
@@ -49,7 +50,7 @@ export function startChangeRelay(sql: Sql, logger: Logger, options = { pollMs: 2
       running = undefined;
       if (again) {
         again = false;
-        run();
+        schedule(options.minIntervalMs);
       } else schedule(options.pollMs);
     });
   };
@@ -89,9 +90,11 @@ export function startChangeRelay(sql: Sql, logger: Logger, options = { pollMs: 2
   return {
     signal,
     /** Called after a local commit that wrote changes: relay soon. */
+    // Under load, nudges come far faster than commits need publishing: one run per few ms
+    // relays them all in a batch.
     nudge: () => {
       if (running) again = true;
-      else schedule(2);
+      else schedule(options.minIntervalMs);
     },
     async stop() {
       stopped = true;

@@ -1,79 +1,159 @@
-import type { Sql } from "@glidepath/runtime";
+import { createBatcher, type Sql } from "@glidepath/runtime";
 import type { RequestRecord, TaskCursor, TaskListQuery, TaskRepository } from "../../app/ports.js";
 import type { NewChange } from "../../domain/change.js";
 import { dueInstant, type Task } from "../../domain/task.js";
-import { changeValues } from "./change-log.js";
 import { type TaskRow, taskColumns, taskFromRow } from "./rows.js";
 import { compileTaskQuery } from "./task-filter-sql.js";
 
-/** Values of every column of core.tasks, in table order ($1..$29 from `offset`). */
+/** Values of every column of core.tasks, in table order, for UPDATE ($1..$27). */
 function taskValues(task: Task): unknown[] {
-  return [
-    task.workspaceId,
-    task.id,
-    task.title,
-    task.notes,
-    task.state,
-    task.priority,
-    task.due?.date ?? null,
-    task.due?.time ?? null,
-    task.due?.timeZone ?? null,
-    task.due ? (dueInstant(task.due) ?? null) : null,
-    task.recurrence,
-    task.projectId,
-    task.durationMinutes,
-    task.assignee,
-    task.provenance.kind,
-    task.provenance.user,
-    task.provenance.service ?? null,
-    task.source?.text ?? null,
-    task.source?.referenceTime ?? null,
-    task.source?.timeZone ?? null,
-    task.source?.parserVersion ?? null,
-    task.createTime,
-    task.updateTime,
-    task.completeTime,
-    task.deleteTime,
-    task.completionCount,
-    task.version,
-  ];
+  return Object.values(taskRecord(task));
 }
 
-const taskInsertColumns = `workspace_id, id, title, notes, state, priority, due_date, due_time,
-  due_time_zone, due_instant, recurrence, project_id, duration_minutes, assignee, actor,
-  actor_user, actor_service, source_text, source_reference_time, source_time_zone,
-  source_parser_version, create_time, update_time, complete_time, delete_time,
-  completion_count, version`;
-const placeholders = (from: number, count: number) =>
-  Array.from({ length: count }, (_, i) => `$${from + i}`).join(", ");
+/** A task as one row of core.tasks, keyed by column. */
+function taskRecord(task: Task) {
+  return {
+    workspace_id: task.workspaceId,
+    id: task.id,
+    title: task.title,
+    notes: task.notes,
+    state: task.state,
+    priority: task.priority,
+    due_date: task.due?.date ?? null,
+    due_time: task.due?.time ?? null,
+    due_time_zone: task.due?.timeZone ?? null,
+    due_instant: task.due ? (dueInstant(task.due) ?? null) : null,
+    recurrence: task.recurrence,
+    project_id: task.projectId,
+    duration_minutes: task.durationMinutes,
+    assignee: task.assignee,
+    actor: task.provenance.kind,
+    actor_user: task.provenance.user,
+    actor_service: task.provenance.service ?? null,
+    source_text: task.source?.text ?? null,
+    source_reference_time: task.source?.referenceTime ?? null,
+    source_time_zone: task.source?.timeZone ?? null,
+    source_parser_version: task.source?.parserVersion ?? null,
+    create_time: task.createTime,
+    update_time: task.updateTime,
+    complete_time: task.completeTime,
+    delete_time: task.deleteTime,
+    completion_count: task.completionCount,
+    version: task.version,
+  };
+}
 
-// One statement writes the request record (when given), the task, its labels and its change:
-// a single round trip, atomic on its own. A taken request id makes every part write nothing.
-const insertSql = (withRequest: boolean) => `
-  with ${
-    withRequest
-      ? `request as (
+const taskInsertColumns = Object.keys(taskRecord({ provenance: {} } as Task)).join(", ");
+
+export interface NewTaskWrite {
+  task: Task;
+  change: NewChange;
+  request?: RequestRecord;
+}
+
+// One statement writes a whole batch of new tasks: for each its request record (when given),
+// the task, its labels and its change. One round trip and one commit for the lot, atomic.
+// A taken request id makes that task's parts write nothing.
+const insertSql = `
+  with input as (
+    select * from jsonb_to_recordset($1::jsonb) as x(
+      n int, workspace_id uuid, id uuid, title text, notes text, state text, priority smallint,
+      due_date date, due_time time, due_time_zone text, due_instant timestamptz, recurrence text,
+      project_id uuid, duration_minutes int, assignee text, actor text, actor_user text,
+      actor_service text, source_text text, source_reference_time text, source_time_zone text,
+      source_parser_version text, create_time timestamptz, update_time timestamptz,
+      complete_time timestamptz, delete_time timestamptz, completion_count int, version int,
+      labels jsonb, change_kind text, snapshot jsonb,
+      req_principal text, req_id uuid, req_fingerprint text, req_response jsonb)
+  ), request as (
     insert into core.request_ids (workspace_id, principal, request_id, fingerprint, response)
-    values ($1, $34, $35, $36, $37) on conflict do nothing returning 1
-  ),`
-      : ""
-  }
-  task as (
+    select workspace_id, req_principal, req_id, req_fingerprint, req_response
+    from input where req_id is not null order by n
+    on conflict do nothing returning workspace_id, principal, request_id
+  ), task as (
     insert into core.tasks (${taskInsertColumns})
-    select ${placeholders(1, 27)} ${withRequest ? "where exists (select 1 from request)" : ""}
+    select ${taskInsertColumns} from input
+    where req_id is null or exists (select 1 from request r where r.workspace_id = input.workspace_id
+      and r.principal = input.req_principal and r.request_id = input.req_id)
+    order by n
     returning workspace_id, id
-  ),
-  labels as (
+  ), labels as (
     insert into core.task_labels (workspace_id, task_id, label)
-    select task.workspace_id, task.id, l from task, unnest($28::text[]) as l
-  ),
-  change as (
+    select t.workspace_id, t.id, l.label
+    from task t join input i on i.workspace_id = t.workspace_id and i.id = t.id,
+      jsonb_array_elements_text(i.labels) as l(label)
+  ), change as (
     insert into core.changes (workspace_id, kind, resource_type, resource_id, snapshot, actor, actor_user, actor_service)
-    select task.workspace_id, $29, 'task', task.id, $30, $31, $32, $33 from task
+    select i.workspace_id, i.change_kind, 'task', i.id, i.snapshot, i.actor, i.actor_user, i.actor_service
+    from input i join task t on t.workspace_id = i.workspace_id and t.id = i.id
+    order by i.n
   )
-  select count(*)::int as inserted from task`;
+  select id from task`;
 
-export function createTaskRepository(sql: Sql): TaskRepository {
+const insertRow = ({ task, change, request }: NewTaskWrite, n: number) => ({
+  n,
+  ...taskRecord(task),
+  labels: task.labels,
+  change_kind: change.kind,
+  snapshot: change.snapshot,
+  req_principal: request?.principal ?? null,
+  req_id: request?.requestId ?? null,
+  req_fingerprint: request?.fingerprint ?? null,
+  req_response: request?.response ?? null,
+});
+
+/** Writes new tasks in one statement; true for each task written (false: request id taken). */
+async function insertTasks(sql: Sql, writes: NewTaskWrite[]): Promise<boolean[]> {
+  const rows = await sql.query<{ id: string }>(insertSql, [JSON.stringify(writes.map(insertRow))]);
+  const written = new Set(rows.map((r) => r.id));
+  return writes.map((w) => written.has(w.task.id));
+}
+
+/** Batches of concurrent single writes, isolating a failing one by retrying each alone. */
+function batchedInsert(sql: Sql): (write: NewTaskWrite) => Promise<boolean> {
+  return createBatcher(
+    async (writes: NewTaskWrite[]) => {
+      if (writes.length === 1) return insertTasks(sql, writes);
+      try {
+        return await insertTasks(sql, writes);
+      } catch {
+        return Promise.all(writes.map((w) => insertTasks(sql, [w]).then(([ok]) => ok === true)));
+      }
+    },
+    { maxBatch: 200, maxConcurrent: 4 },
+  );
+}
+
+function batchedGet(
+  sql: Sql,
+): (key: { workspaceId: string; id: string }) => Promise<Task | undefined> {
+  return createBatcher(
+    async (keys: { workspaceId: string; id: string }[]) => {
+      const rows = await sql.query<TaskRow>(
+        `select ${taskColumns} from core.tasks t
+         join jsonb_to_recordset($1::jsonb) as k(workspace_id uuid, id uuid)
+           on t.workspace_id = k.workspace_id and t.id = k.id`,
+        [JSON.stringify(keys.map((k) => ({ workspace_id: k.workspaceId, id: k.id })))],
+      );
+      const found = new Map(rows.map((r) => [`${r.workspace_id}/${r.id}`, r]));
+      return keys.map((k) => {
+        const row = found.get(`${k.workspaceId}/${k.id}`);
+        return row ? taskFromRow(row) : undefined;
+      });
+    },
+    { maxBatch: 100, maxConcurrent: 8 },
+  );
+}
+
+/**
+ * Tasks in SQL. Outside a transaction, concurrent inserts and gets are batched (one statement
+ * serves many calls: see createBatcher); inside one, every call is its own statement.
+ */
+export function createTaskRepository(sql: Sql, options: { batched: boolean }): TaskRepository {
+  const insertOne = options.batched
+    ? batchedInsert(sql)
+    : (w: NewTaskWrite) => insertTasks(sql, [w]).then(([ok]) => ok === true);
+  const getOne = options.batched ? batchedGet(sql) : undefined;
   const selectOne = async (workspaceId: string, id: string, lock: boolean) => {
     const rows = await sql.query<TaskRow>(
       `select ${taskColumns} from core.tasks t where t.workspace_id = $1 and t.id = $2${lock ? " for update of t" : ""}`,
@@ -83,7 +163,8 @@ export function createTaskRepository(sql: Sql): TaskRepository {
   };
 
   return {
-    get: (workspaceId, id) => selectOne(workspaceId, id, false),
+    get: (workspaceId, id) =>
+      getOne ? getOne({ workspaceId, id }) : selectOne(workspaceId, id, false),
     getForUpdate: (workspaceId, id) => selectOne(workspaceId, id, true),
 
     async getMany(workspaceId, ids) {
@@ -119,14 +200,8 @@ export function createTaskRepository(sql: Sql): TaskRepository {
       return rows.map(taskFromRow);
     },
 
-    async insert(task: Task, change: NewChange, request?: RequestRecord) {
-      const values = [...taskValues(task), task.labels, ...changeValues(change).slice(1)];
-      if (request) {
-        values.push(request.principal, request.requestId, request.fingerprint, request.response);
-      }
-      const rows = await sql.query<{ inserted: number }>(insertSql(!!request), values);
-      return rows[0]?.inserted === 1;
-    },
+    insert: (task: Task, change: NewChange, request?: RequestRecord) =>
+      insertOne({ task, change, request }),
 
     async update(task: Task) {
       const values = taskValues(task);

@@ -6,12 +6,12 @@ import { createRequestLog } from "./request-log.js";
 import { createTaskRepository } from "./task-repository.js";
 import { createMemberRepository, createWorkspaceRepository } from "./workspace-repository.js";
 
-function repositories(sql: Sql): Repositories {
+function repositories(sql: Sql, batched: boolean): Repositories {
   return {
     workspaces: createWorkspaceRepository(sql),
     members: createMemberRepository(sql),
     projects: createProjectRepository(sql),
-    tasks: createTaskRepository(sql),
+    tasks: createTaskRepository(sql, { batched }),
     changes: createChangeLog(sql),
     requests: createRequestLog(sql),
   };
@@ -22,7 +22,7 @@ function repositories(sql: Sql): Repositories {
  * written changes (the relay uses it to publish them promptly).
  */
 export function createUnitOfWork(sql: Sql, afterCommit: () => void = () => {}): UnitOfWork {
-  const repos = repositories(sql);
+  const repos = repositories(sql, true);
   return {
     repos: {
       ...repos,
@@ -37,7 +37,7 @@ export function createUnitOfWork(sql: Sql, afterCommit: () => void = () => {}): 
       },
     },
     run: async (work) => {
-      const result = await sql.transaction((tx) => work(repositories(tx)));
+      const result = await sql.transaction((tx) => work(repositories(tx, false)));
       afterCommit();
       return result;
     },

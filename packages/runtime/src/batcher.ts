@@ -1,0 +1,58 @@
+/**
+ * Natural batching: calls made while earlier batches are still running are gathered and sent
+ * together as soon as a slot frees. Under low load every call goes out alone, at once (no
+ * added latency); under load one round trip (and, for writes, one commit) serves many calls.
+ */
+export interface BatcherOptions {
+  /** Largest batch sent at once. */
+  maxBatch: number;
+  /** Batches running at the same time (e.g. database connections to use). */
+  maxConcurrent: number;
+}
+
+/**
+ * `run` gets the items of one batch and must resolve one result per item, in order. If it
+ * rejects, every call of that batch rejects with its error.
+ */
+export function createBatcher<I, O>(
+  run: (items: I[]) => Promise<O[]>,
+  options: BatcherOptions,
+): (item: I) => Promise<O> {
+  type Waiting = { item: I; resolve: (o: O) => void; reject: (e: unknown) => void };
+  let queue: Waiting[] = [];
+  let running = 0;
+
+  const next = () => {
+    while (running < options.maxConcurrent && queue.length > 0) {
+      const batch = queue.slice(0, options.maxBatch);
+      queue = queue.slice(batch.length);
+      running++;
+      run(batch.map((w) => w.item))
+        .then(
+          (results) => {
+            if (results.length !== batch.length) {
+              const error = new Error(
+                `batch returned ${results.length} results for ${batch.length} items`,
+              );
+              for (const w of batch) w.reject(error);
+            } else {
+              batch.forEach((w, i) => w.resolve(results[i] as O));
+            }
+          },
+          (error) => {
+            for (const w of batch) w.reject(error);
+          },
+        )
+        .finally(() => {
+          running--;
+          next();
+        });
+    }
+  };
+
+  return (item) =>
+    new Promise<O>((resolve, reject) => {
+      queue.push({ item, resolve, reject });
+      next();
+    });
+}
