@@ -36,7 +36,9 @@ export function createBatcher<I, O>(
               );
               for (const w of batch) w.reject(error);
             } else {
-              batch.forEach((w, i) => w.resolve(results[i] as O));
+              batch.forEach((w, i) => {
+                w.resolve(results[i] as O);
+              });
             }
           },
           (error) => {
