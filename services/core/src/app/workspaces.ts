@@ -1,6 +1,6 @@
 import { AlreadyExistsError, NotFoundError } from "../domain/errors.js";
 import { userIdPattern } from "../domain/names.js";
-import { checkMemberChange, type Role, requirePermission } from "../domain/roles.js";
+import { checkMemberChange, type Role } from "../domain/roles.js";
 import {
   checkVersionEtag,
   type Member,
@@ -172,8 +172,6 @@ export function createWorkspaceUseCases({ uow, clock, ids, onMembershipChanged }
 
     /** The caller's role in a workspace, or undefined when not a member. */
     roleOf: (workspaceId: string, user: string) => uow.repos.members.role(workspaceId, user),
-
-    requirePermission,
   };
 }
 

@@ -23,11 +23,6 @@ export function can(role: Role, permission: Permission): boolean {
   return (permissions[permission] as readonly Role[]).includes(role);
 }
 
-export function requirePermission(role: Role | undefined, permission: Permission): Role {
-  if (!role || !can(role, permission)) throw new PermissionDeniedError();
-  return role;
-}
-
 export interface Membership {
   user: string;
   role: Role;
