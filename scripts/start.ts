@@ -17,9 +17,27 @@ const state = join(root, ".glidepath");
 const issuer = "https://glidepath.local/dev";
 const audience = "glidepath";
 
-/** Every service of the mesh, with its fixed local ports. Later services join this list. */
-const services = [
+/**
+ * Every service of the mesh, with its fixed local ports, in start order: each starts once the
+ * ones before it (that it calls) are healthy. Later services join this list.
+ */
+const services: {
+  name: string;
+  entry: string;
+  grpc: number;
+  http: number;
+  metrics: number;
+  env?: NodeJS.ProcessEnv;
+}[] = [
   { name: "core", entry: "services/core/src/server.ts", grpc: 50051, http: 8081, metrics: 9464 },
+  {
+    name: "ai",
+    entry: "services/ai/src/server.ts",
+    grpc: 50052,
+    http: 8082,
+    metrics: 9465,
+    env: { CORE_GRPC_URL: "http://127.0.0.1:50051" },
+  },
 ];
 
 async function startDatabase(): Promise<{ url: string; stop(): Promise<void> }> {
@@ -84,6 +102,7 @@ function launch(service: (typeof services)[number], env: NodeJS.ProcessEnv): Chi
     env: {
       ...process.env,
       ...env,
+      ...service.env,
       GRPC_PORT: String(service.grpc),
       HTTP_PORT: String(service.http),
       METRICS_PORT: String(service.metrics),
@@ -128,7 +147,7 @@ const env = {
   CORS_ORIGINS: process.env.CORS_ORIGINS ?? "http://localhost:5173,http://localhost:3000",
   LOG_LEVEL: process.env.LOG_LEVEL ?? "info",
 };
-const children = services.map((s) => ({ service: s, child: launch(s, env) }));
+const children: { service: (typeof services)[number]; child: ChildProcess }[] = [];
 
 let stopping = false;
 async function stopAll(code: number) {
@@ -150,23 +169,25 @@ async function stopAll(code: number) {
 }
 process.on("SIGINT", () => stopAll(0));
 process.on("SIGTERM", () => stopAll(0));
-for (const { service, child } of children) {
-  child.once("exit", (code) => {
-    if (!stopping) {
-      console.error(`${service.name} exited (${code}); stopping the mesh`);
-      void stopAll(1);
-    }
-  });
-}
-
 try {
-  await Promise.all(children.map(({ service, child }) => waitHealthy(service, child)));
+  for (const service of services) {
+    const child = launch(service, env);
+    children.push({ service, child });
+    child.once("exit", (code) => {
+      if (!stopping) {
+        console.error(`${service.name} exited (${code}); stopping the mesh`);
+        void stopAll(1);
+      }
+    });
+    await waitHealthy(service, child);
+  }
 } catch (e) {
   console.error(String(e));
   await stopAll(1);
 }
 
 const core = services[0] as (typeof services)[number];
+const ai = services[1] as (typeof services)[number];
 console.log(`
 Glidepath is running.
 
@@ -185,5 +206,26 @@ Try it:
   npx buf curl --protocol grpc --http2-prior-knowledge --reflect \\
     -H "authorization: Bearer $TOKEN" \\
     http://127.0.0.1:${core.grpc}/glidepath.core.v1.WorkspaceService/ListWorkspaces
+
+  ai     gRPC            http://127.0.0.1:${ai.grpc}   (calls core at http://127.0.0.1:${core.grpc})
+         Connect/gRPC-web http://127.0.0.1:${ai.http}
+         metrics         http://127.0.0.1:${ai.metrics}/metrics
+
+  # a sentence → a task draft (nothing created), then the task itself, created in core as you
+  curl -s http://127.0.0.1:${ai.http}/glidepath.ai.v1.QuickAddService/ParseTask \\
+    -H "authorization: Bearer $TOKEN" -H "content-type: application/json" \\
+    -d '{"parent": "workspaces/<id>", "text": "Pay rent every 1st p1 #Home @bills",
+         "timeZone": "Europe/Berlin", "referenceTime": "2026-11-27T09:00:00"}'
+
+  curl -s http://127.0.0.1:${ai.http}/glidepath.ai.v1.QuickAddService/CreateTaskFromText \\
+    -H "authorization: Bearer $TOKEN" -H "content-type: application/json" \\
+    -d '{"parent": "workspaces/<id>", "text": "Call the dentist tomorrow at 10am p2",
+         "timeZone": "Europe/Berlin", "referenceTime": "2026-11-27T09:00:00",
+         "requestId": "6f1c1f4e-2a0e-4d8e-9a57-3c1d2b8e9f10"}'
+
+  curl -s http://127.0.0.1:${ai.http}/glidepath.ai.v1.TaskSearchService/SearchTasks \\
+    -H "authorization: Bearer $TOKEN" -H "content-type: application/json" \\
+    -d '{"parent": "workspaces/<id>", "query": "overdue p1 tasks",
+         "timeZone": "Europe/Berlin", "referenceTime": "2026-11-27T09:00:00"}'
 
 Press Ctrl-C to stop.`);

@@ -1,4 +1,5 @@
 export { clientFor, type Protocol, type ServiceUrls, transportFor } from "./clients.js";
 export { createTestDatabase, type PostgresServer, startPostgres } from "./postgres.js";
 export { serviceEnv } from "./service-env.js";
+export { type SpawnedService, type SpawnOptions, spawnService } from "./spawn-service.js";
 export { createTestIssuer, type TestIssuer } from "./tokens.js";

@@ -124,11 +124,23 @@ function batchedInsert(sql: Sql): (write: NewTaskWrite) => Promise<boolean> {
   );
 }
 
+async function selectTask(sql: Sql, workspaceId: string, id: string, lock: boolean) {
+  const rows = await sql.query<TaskRow>(
+    `select ${taskColumns} from core.tasks t where t.workspace_id = $1 and t.id = $2${lock ? " for update of t" : ""}`,
+    [workspaceId, id],
+  );
+  return rows[0] ? taskFromRow(rows[0]) : undefined;
+}
+
 function batchedGet(
   sql: Sql,
 ): (key: { workspaceId: string; id: string }) => Promise<Task | undefined> {
   return createBatcher(
     async (keys: { workspaceId: string; id: string }[]) => {
+      // Alone, a primary-key lookup plans and runs faster than the join a batch needs.
+      const [only] = keys;
+      if (keys.length === 1 && only)
+        return [await selectTask(sql, only.workspaceId, only.id, false)];
       const rows = await sql.query<TaskRow>(
         `select ${taskColumns} from core.tasks t
          join jsonb_to_recordset($1::jsonb) as k(workspace_id uuid, id uuid)
@@ -154,18 +166,10 @@ export function createTaskRepository(sql: Sql, options: { batched: boolean }): T
     ? batchedInsert(sql)
     : (w: NewTaskWrite) => insertTasks(sql, [w]).then(([ok]) => ok === true);
   const getOne = options.batched ? batchedGet(sql) : undefined;
-  const selectOne = async (workspaceId: string, id: string, lock: boolean) => {
-    const rows = await sql.query<TaskRow>(
-      `select ${taskColumns} from core.tasks t where t.workspace_id = $1 and t.id = $2${lock ? " for update of t" : ""}`,
-      [workspaceId, id],
-    );
-    return rows[0] ? taskFromRow(rows[0]) : undefined;
-  };
-
   return {
     get: (workspaceId, id) =>
-      getOne ? getOne({ workspaceId, id }) : selectOne(workspaceId, id, false),
-    getForUpdate: (workspaceId, id) => selectOne(workspaceId, id, true),
+      getOne ? getOne({ workspaceId, id }) : selectTask(sql, workspaceId, id, false),
+    getForUpdate: (workspaceId, id) => selectTask(sql, workspaceId, id, true),
 
     async getMany(workspaceId, ids) {
       const rows = await sql.query<TaskRow>(
