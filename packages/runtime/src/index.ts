@@ -15,7 +15,7 @@ export { createLogger, type Logger, redactedPaths } from "./logger.js";
 export { createServiceMetrics, type ServiceMetrics } from "./metrics.js";
 export { type Principal, principalKey, principalOf } from "./principal.js";
 export { defaultReason, type FieldViolation, type RpcErrorInit, rpcError } from "./rpc-error.js";
-export { createSql, type Sql } from "./sql.js";
+export { createSql, type PreparedStatement, prepare, type Sql } from "./sql.js";
 export {
   type RunningService,
   type ServiceDefinition,

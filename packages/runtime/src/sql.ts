@@ -9,11 +9,25 @@ interface PgClient {
   }): Promise<{ rows: unknown[]; rowCount: number | null }>;
 }
 
+/**
+ * A statement PostgreSQL parses and plans once per connection, then only executes: for the
+ * hot, fixed statements (dynamic SQL such as filters stays unnamed).
+ */
+export interface PreparedStatement {
+  name: string;
+  text: string;
+}
+
+export const prepare = (name: string, text: string): PreparedStatement => ({ name, text });
+
 export interface Sql {
   /** Runs one statement with server-side parameters ($1, $2, ...); arrays bind as arrays. */
-  query<R = Record<string, unknown>>(text: string, values?: unknown[]): Promise<R[]>;
+  query<R = Record<string, unknown>>(
+    statement: string | PreparedStatement,
+    values?: unknown[],
+  ): Promise<R[]>;
   /** Like `query`, returning the number of rows affected. */
-  execute(text: string, values?: unknown[]): Promise<number>;
+  execute(statement: string | PreparedStatement, values?: unknown[]): Promise<number>;
   /** Runs `work` in one transaction on one connection; rolls back if it throws. */
   transaction<T>(work: (tx: Sql) => Promise<T>): Promise<T>;
 }
@@ -36,11 +50,15 @@ export function createSql(orm: MikroORM): Sql {
     }
   };
   const bound = (conn: PgClient | undefined): Sql => {
-    const run = (text: string, values: unknown[] = []) =>
-      conn ? conn.query({ text, values }) : onConnection((c) => c.query({ text, values }));
+    const run = (statement: string | PreparedStatement, values: unknown[] = []) => {
+      const config =
+        typeof statement === "string" ? { text: statement, values } : { ...statement, values };
+      return conn ? conn.query(config) : onConnection((c) => c.query(config));
+    };
     return {
-      query: async <R>(text: string, values?: unknown[]) => (await run(text, values)).rows as R[],
-      execute: async (text, values) => (await run(text, values)).rowCount ?? 0,
+      query: async <R>(statement: string | PreparedStatement, values?: unknown[]) =>
+        (await run(statement, values)).rows as R[],
+      execute: async (statement, values) => (await run(statement, values)).rowCount ?? 0,
       transaction: (work) =>
         conn
           ? work(bound(conn))

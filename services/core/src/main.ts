@@ -1,3 +1,4 @@
+import { randomFillSync } from "node:crypto";
 import { createSql, type RunningService, startService } from "@glidepath/runtime";
 import type { DestinationStream } from "pino";
 import { v7 as uuidv7 } from "uuid";
@@ -12,6 +13,18 @@ import { createProjectUseCases } from "./app/projects.js";
 import { createTaskUseCases } from "./app/tasks.js";
 import { createWorkspaceUseCases } from "./app/workspaces.js";
 import type { CoreConfig } from "./config.js";
+
+// uuid's default source makes a getRandomValues call per id; one call per 256 ids is enough.
+const randomPool = Buffer.alloc(4096);
+let randomOffset = randomPool.length;
+function pooledRandom(): Uint8Array {
+  if (randomOffset + 16 > randomPool.length) {
+    randomFillSync(randomPool);
+    randomOffset = 0;
+  }
+  randomOffset += 16;
+  return randomPool.subarray(randomOffset - 16, randomOffset);
+}
 
 /** Wires core: database adapters → use cases → RPC handlers, on the shared runtime. */
 export function startCore(
@@ -29,7 +42,7 @@ export function startCore(
       const relay = startChangeRelay(sql, logger);
       const uow = createUnitOfWork(sql, relay.nudge);
       const clock = { now: () => new Date() };
-      const ids = { next: () => uuidv7() };
+      const ids = { next: () => uuidv7({ rng: pooledRandom }) };
       const roles = createRoleCache((workspaceId, user) =>
         uow.repos.members.role(workspaceId, user),
       );

@@ -1,4 +1,4 @@
-import type { Sql } from "@glidepath/runtime";
+import { prepare, type Sql } from "@glidepath/runtime";
 import type { ChangeLog } from "../../app/ports.js";
 import type { NewChange } from "../../domain/change.js";
 import { type ChangeRow, changeFromRow } from "./rows.js";
@@ -61,8 +61,13 @@ export function createChangeLog(sql: Sql): ChangeLog {
 export async function relayChanges(sql: Sql, batch = 5_000): Promise<string[]> {
   // One statement, one round trip. The lock is taken inside it; should a second relay's
   // snapshot predate the first's commit, the unique index on position refuses its numbers.
-  const rows = await sql.query<{ workspace_id: string }>(
-    `with relay as (select pg_try_advisory_xact_lock(hashtext('core.changes.relay')) as ok),
+  const rows = await sql.query<{ workspace_id: string }>(relayStatement, [batch]);
+  return [...new Set(rows.map((r) => r.workspace_id))];
+}
+
+const relayStatement = prepare(
+  "core_relay_changes",
+  `with relay as (select pg_try_advisory_xact_lock(hashtext('core.changes.relay')) as ok),
      horizon as (select pg_snapshot_xmin(pg_current_snapshot()) as xmin from relay where relay.ok),
      held as (
        select min(c.id) as id from core.changes c, horizon
@@ -77,7 +82,4 @@ export async function relayChanges(sql: Sql, batch = 5_000): Promise<string[]> {
      from pending, base
      where c.workspace_id = pending.workspace_id and c.id = pending.id
      returning c.workspace_id`,
-    [batch],
-  );
-  return [...new Set(rows.map((r) => r.workspace_id))];
-}
+);

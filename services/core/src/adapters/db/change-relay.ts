@@ -11,7 +11,7 @@ import { purgeRequestIds } from "./request-log.js";
 export function startChangeRelay(
   sql: Sql,
   logger: Logger,
-  options = { pollMs: 250, batch: 5_000, minIntervalMs: 5 },
+  options = { pollMs: 250, batch: 5_000, minIntervalMs: 20 },
 ) {
   const waiters = new Map<string, Set<() => void>>();
   let timer: NodeJS.Timeout | undefined;

@@ -1,4 +1,4 @@
-import { createBatcher, type Sql } from "@glidepath/runtime";
+import { createBatcher, prepare, type Sql } from "@glidepath/runtime";
 import type { RequestRecord, TaskCursor, TaskListQuery, TaskRepository } from "../../app/ports.js";
 import type { NewChange } from "../../domain/change.js";
 import { dueInstant, type Task } from "../../domain/task.js";
@@ -54,7 +54,9 @@ export interface NewTaskWrite {
 // One statement writes a whole batch of new tasks: for each its request record (when given),
 // the task, its labels and its change. One round trip and one commit for the lot, atomic.
 // A taken request id makes that task's parts write nothing.
-const insertSql = `
+const insertStatement = prepare(
+  "core_insert_tasks",
+  `
   with input as (
     select * from jsonb_to_recordset($1::jsonb) as x(
       n int, workspace_id uuid, id uuid, title text, notes text, state text, priority smallint,
@@ -88,7 +90,8 @@ const insertSql = `
     from input i join task t on t.workspace_id = i.workspace_id and t.id = i.id
     order by i.n
   )
-  select id from task`;
+  select id from task`,
+);
 
 const insertRow = ({ task, change, request }: NewTaskWrite, n: number) => ({
   n,
@@ -104,7 +107,9 @@ const insertRow = ({ task, change, request }: NewTaskWrite, n: number) => ({
 
 /** Writes new tasks in one statement; true for each task written (false: request id taken). */
 async function insertTasks(sql: Sql, writes: NewTaskWrite[]): Promise<boolean[]> {
-  const rows = await sql.query<{ id: string }>(insertSql, [JSON.stringify(writes.map(insertRow))]);
+  const rows = await sql.query<{ id: string }>(insertStatement, [
+    JSON.stringify(writes.map(insertRow)),
+  ]);
   const written = new Set(rows.map((r) => r.id));
   return writes.map((w) => written.has(w.task.id));
 }
@@ -124,11 +129,22 @@ function batchedInsert(sql: Sql): (write: NewTaskWrite) => Promise<boolean> {
   );
 }
 
+const selectTaskStatements = {
+  read: prepare(
+    "core_get_task",
+    `select ${taskColumns} from core.tasks t where t.workspace_id = $1 and t.id = $2`,
+  ),
+  lock: prepare(
+    "core_get_task_for_update",
+    `select ${taskColumns} from core.tasks t where t.workspace_id = $1 and t.id = $2 for update of t`,
+  ),
+};
+
 async function selectTask(sql: Sql, workspaceId: string, id: string, lock: boolean) {
-  const rows = await sql.query<TaskRow>(
-    `select ${taskColumns} from core.tasks t where t.workspace_id = $1 and t.id = $2${lock ? " for update of t" : ""}`,
-    [workspaceId, id],
-  );
+  const rows = await sql.query<TaskRow>(selectTaskStatements[lock ? "lock" : "read"], [
+    workspaceId,
+    id,
+  ]);
   return rows[0] ? taskFromRow(rows[0]) : undefined;
 }
 

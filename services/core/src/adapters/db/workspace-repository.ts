@@ -1,4 +1,4 @@
-import type { Sql } from "@glidepath/runtime";
+import { prepare, type Sql } from "@glidepath/runtime";
 import type { MemberRepository, WorkspaceRepository } from "../../app/ports.js";
 import type { Role } from "../../domain/roles.js";
 import { type MemberRow, memberFromRow, type WorkspaceRow, workspaceFromRow } from "./rows.js";
@@ -40,6 +40,11 @@ export function createWorkspaceRepository(sql: Sql): WorkspaceRepository {
   };
 }
 
+const roleStatement = prepare(
+  "core_member_role",
+  "select role from core.members where workspace_id = $1 and user_id = $2",
+);
+
 export function createMemberRepository(sql: Sql): MemberRepository {
   const one = async (workspaceId: string, user: string, lock: boolean) => {
     const rows = await sql.query<MemberRow>(
@@ -50,10 +55,7 @@ export function createMemberRepository(sql: Sql): MemberRepository {
   };
   return {
     async role(workspaceId, user) {
-      const rows = await sql.query<{ role: Role }>(
-        `select role from core.members where workspace_id = $1 and user_id = $2`,
-        [workspaceId, user],
-      );
+      const rows = await sql.query<{ role: Role }>(roleStatement, [workspaceId, user]);
       return rows[0]?.role;
     },
     get: (workspaceId, user) => one(workspaceId, user, false),
