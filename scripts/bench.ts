@@ -323,7 +323,6 @@ try {
         `ListTasks/SELECT-50 ${(listTasks.perSecond / list.perSecond).toFixed(2)}`,
     );
   }
-  // h2load counts HTTP 200s; check the server really created what it answered.
   const [{ n: rows }] = (
     await pool.query(
       `select count(*)::int as n from core.tasks where title = 'Write the quarterly report' and actor = 'USER' and notes = '' and exists (select 1 from core.task_labels l where l.task_id = core.tasks.id)`,
@@ -332,22 +331,40 @@ try {
   const answered = results.filter((r) => r.name === "CreateTask").reduce((a, r) => a + r.calls, 0);
   await pool.end();
 
+  const tracing = process.env.OTEL_SDK_DISABLED === "true" ? "off" : "on";
   console.log(
-    `\nGlidepath core benchmark — ${seconds}s per cell, h2load over gRPC (grpc-js port), ${new Date().toISOString()}`,
+    `\nGlidepath core benchmark: ${seconds} s per cell, h2load over gRPC (grpc-js port), ` +
+      `tracing ${tracing}, ${new Date().toISOString()}`,
   );
-  console.log(
-    "name                in-flight   calls/s     p50 ms   p99 ms   server CPU µs/call  failed",
-  );
+  const columns = [
+    "in-flight",
+    "calls/s",
+    "p50 ms",
+    "p99 ms",
+    "server CPU µs/call",
+    "PostgreSQL CPU µs/call",
+    "failed",
+  ];
+  console.log([" ".padEnd(16), ...columns.map((c) => c.padStart(c.length + 2))].join(""));
+  const cell = (value: number | undefined, digits: number, column: number) =>
+    (value === undefined ? "-" : value.toFixed(digits)).padStart(
+      (columns[column]?.length ?? 0) + 2,
+    );
   for (const r of results) {
     console.log(
-      `${r.name.padEnd(20)}${String(r.inFlight).padStart(6)}${r.perSecond.toFixed(0).padStart(12)}` +
-        `${r.p50.toFixed(2).padStart(11)}${r.p99.toFixed(2).padStart(9)}` +
-        `${(r.cpuMicros === undefined ? "-" : r.cpuMicros.toFixed(0)).padStart(20)}` +
-        `${(r.dbMicros === undefined ? "-" : r.dbMicros.toFixed(0)).padStart(24)}${String(r.failed).padStart(8)}`,
+      r.name.padEnd(16) +
+        cell(r.inFlight, 0, 0) +
+        cell(r.perSecond, 0, 1) +
+        cell(r.p50, 2, 2) +
+        cell(r.p99, 2, 3) +
+        cell(r.cpuMicros, 0, 4) +
+        cell(r.dbMicros, 0, 5) +
+        cell(r.failed, 0, 6),
     );
   }
+  // h2load counts HTTP 200s; the rows show the server did write what it answered.
   console.log(
-    `\nCreateTask calls answered ${answered} (incl. warm-up not counted); task rows with labels written: ${rows}`,
+    `\nCreateTask answered ${answered} calls in the measured windows; task rows written in all: ${rows}`,
   );
   for (const line of ratios) console.log(line);
   const last = results.filter((r) => r.inFlight === 64);
