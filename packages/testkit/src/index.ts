@@ -1,3 +1,11 @@
+export {
+  aDueTask,
+  aProject,
+  aTask,
+  aTimedTask,
+  type ProjectInit,
+  type TaskInit,
+} from "./builders.js";
 export { clientFor, type Protocol, type ServiceUrls, transportFor } from "./clients.js";
 export { createTestDatabase, type PostgresServer, startPostgres } from "./postgres.js";
 export { serviceEnv } from "./service-env.js";
