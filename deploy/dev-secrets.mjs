@@ -8,9 +8,12 @@
 //   jwks/jwks.json        its public JWKS, served by the `jwks` container to Envoy and the services
 //   postgres-password     the PostgreSQL superuser's password
 //   database-url          DATABASE_URL for the services (mounted as DATABASE_URL_FILE)
-// The last two are world-readable because compose bind-mounts secret files with their host
+//   service-keys/<svc>.pem  each service's own Ed25519 key (SERVICE_SIGNING_KEY_FILE)
+//   service-keys.json     every service's public key (SERVICE_KEYS_FILE), trusted by all
+//   master-keys           core's master key for encryption at rest (MASTER_KEYS_FILE)
+// The last five are world-readable because compose bind-mounts secret files with their host
 // permissions and the containers run as other users: development only.
-import { randomBytes } from "node:crypto";
+import { createPublicKey, generateKeyPairSync, randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { exportJWK, generateKeyPair, importJWK, SignJWT } from "jose";
@@ -44,6 +47,27 @@ writeFileSync(
   `postgres://postgres:${password}@postgres:5432/glidepath`,
   { mode: 0o644 },
 );
+
+// Service identity (docs/security.md): a key per service, and the map of public keys they trust.
+mkdirSync(join(dir, "service-keys"), { recursive: true });
+const trusted = {};
+for (const service of ["core", "ai", "autonomy", "learning"]) {
+  const file = join(dir, "service-keys", `${service}.pem`);
+  if (!existsSync(file)) {
+    const { privateKey } = generateKeyPairSync("ed25519");
+    writeFileSync(file, privateKey.export({ type: "pkcs8", format: "pem" }), { mode: 0o644 });
+  }
+  trusted[service] = createPublicKey(readFileSync(file, "utf8"))
+    .export({ type: "spki", format: "pem" })
+    .toString();
+}
+writeFileSync(join(dir, "service-keys.json"), JSON.stringify(trusted), { mode: 0o644 });
+
+// Encryption at rest (docs/security.md): core's master key, made once (MASTER_KEYS_FILE).
+const masterKeysFile = join(dir, "master-keys");
+if (!existsSync(masterKeysFile)) {
+  writeFileSync(masterKeysFile, `dev1:${randomBytes(32).toString("base64")}\n`, { mode: 0o644 });
+}
 
 const token = await new SignJWT({})
   .setProtectedHeader({ alg: "EdDSA", typ: "JWT", kid: jwk.kid })

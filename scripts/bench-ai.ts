@@ -21,6 +21,12 @@ import {
 } from "@glidepath/contracts/ai/v1";
 import { WorkspaceService } from "@glidepath/contracts/core/v1";
 import {
+  createDataKeyStore,
+  createFieldCipher,
+  parseMasterKeys,
+  type Sql,
+} from "@glidepath/runtime";
+import {
   clientFor,
   createTestDatabase,
   createTestIssuer,
@@ -32,6 +38,8 @@ import pg from "pg";
 import { readCases } from "../services/ai/src/domain/quick-add/evaluation.js";
 import { parseQuickAdd } from "../services/ai/src/domain/quick-add/index.js";
 import { generateWorkspace, trainWorkspaceModel } from "../services/ai/src/domain/suggest/index.js";
+import { createCoreEncryption } from "../services/core/src/adapters/db/sealed-fields.js";
+import type { Task } from "../services/core/src/domain/task.js";
 
 const root = resolve(import.meta.dirname, "..");
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
@@ -162,6 +170,42 @@ function parseThroughput(): { rate: number; sentences: number } {
   return { rate: median(rates), sentences: inputs.length };
 }
 
+/**
+ * Notes as core stores them: encrypted under the workspace's data key, with the master key the
+ * spawned core got from serviceEnv (docs/security.md, "Encryption at rest").
+ */
+async function sealedNotes(
+  db: pg.Client,
+  workspaceId: string,
+  tasks: readonly { id: string; notes?: string | null }[],
+): Promise<string[]> {
+  const run = (text: string | { text: string }, values?: unknown[]) =>
+    db.query(typeof text === "string" ? text : text.text, values);
+  const sql: Sql = {
+    query: async (text, values) => (await run(text, values)).rows as never,
+    execute: async (text, values) => (await run(text, values)).rowCount ?? 0,
+    transaction: (work) => work(sql),
+  };
+  const masterKeys = parseMasterKeys(serviceEnv("", issuer).MASTER_KEYS as string);
+  const fields = createCoreEncryption(
+    createFieldCipher(createDataKeyStore({ sql, schema: "core", masterKeys })),
+  ).on(sql);
+  return Promise.all(
+    tasks.map(
+      async (x) =>
+        (
+          await fields.sealTask({
+            workspaceId,
+            id: x.id,
+            version: 1,
+            notes: x.notes ?? "",
+            source: null,
+          } as Task)
+        ).notes,
+    ),
+  );
+}
+
 /** Loads a synthetic workspace's projects and tasks into core's tables (as core would hold them). */
 async function loadWorkspace(url: string, workspaceId: string, user: string, tasks: number) {
   const synthetic = generateWorkspace({ tasks, seed: 42, now: new Date() });
@@ -194,7 +238,7 @@ async function loadWorkspace(url: string, workspaceId: string, user: string, tas
         user,
         t.map((x) => x.id),
         t.map((x) => x.title),
-        t.map((x) => x.notes ?? ""),
+        await sealedNotes(db, workspaceId, t),
         t.map((x) => x.state),
         t.map((x) => x.priority),
         t.map((x) => x.due?.date ?? null),

@@ -5,7 +5,7 @@
 // database). Prints throughput, p50/p99, server CPU per call and the ratios. Figures go to
 // docs/benchmarks.md; nothing here asserts a timing.
 import { execFileSync, spawn } from "node:child_process";
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -203,6 +203,14 @@ const postgres = await startPostgres();
 const database = await createTestDatabase(postgres.adminUrl);
 const issuer = await createTestIssuer();
 const [grpcPort, httpPort, metricsPort] = [await freePort(), await freePort(), await freePort()];
+// One principal drives thousands of calls a second, far past any per-user limit: the limits
+// are raised (not turned off), so every call still pays for the rate-limit step.
+const benchRateLimits = {
+  RATE_LIMIT_ENABLED: process.env.RATE_LIMIT_ENABLED ?? "true",
+  RATE_LIMIT_READS: process.env.RATE_LIMIT_READS ?? "100000000/1",
+  RATE_LIMIT_WRITES: process.env.RATE_LIMIT_WRITES ?? "100000000/1",
+  RATE_LIMIT_EXPENSIVE: process.env.RATE_LIMIT_EXPENSIVE ?? "100000000/1",
+};
 const core = spawn(process.execPath, ["--import", "tsx", "services/core/src/server.ts"], {
   cwd: root,
   env: {
@@ -212,10 +220,12 @@ const core = spawn(process.execPath, ["--import", "tsx", "services/core/src/serv
     AUTH_ISSUER: issuer.issuer,
     AUTH_AUDIENCE: issuer.audience,
     AUTH_PUBLIC_KEY: issuer.publicKeyPem,
+    MASTER_KEYS: `bench:${randomBytes(32).toString("base64")}`,
     GRPC_PORT: String(grpcPort),
     HTTP_PORT: String(httpPort),
     METRICS_PORT: String(metricsPort),
     LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
+    ...benchRateLimits,
   },
   stdio: ["ignore", "inherit", "inherit"],
 });
@@ -335,6 +345,12 @@ try {
   console.log(
     `\nGlidepath core benchmark: ${seconds} s per cell, h2load over gRPC (grpc-js port), ` +
       `tracing ${tracing}, ${new Date().toISOString()}`,
+  );
+  console.log(
+    benchRateLimits.RATE_LIMIT_ENABLED === "false"
+      ? "rate limiting: OFF (RATE_LIMIT_ENABLED=false)"
+      : `rate limiting: on, limits raised for the bench (reads ${benchRateLimits.RATE_LIMIT_READS}, ` +
+          `writes ${benchRateLimits.RATE_LIMIT_WRITES}, expensive ${benchRateLimits.RATE_LIMIT_EXPENSIVE})`,
   );
   const columns = [
     "in-flight",

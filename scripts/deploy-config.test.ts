@@ -29,6 +29,8 @@ interface Rpc {
   clientStreaming: boolean;
   noSideEffects: boolean;
   rules: { verb: string; template: string }[];
+  /** An `Internal*Service`: for other services only, never served at the public edge. */
+  internal: boolean;
 }
 
 function loadContracts() {
@@ -41,7 +43,8 @@ function loadContracts() {
     if (!pkg?.[1]) throw new Error(`package ${file.package} is not glidepath.<service>.v<N>`);
     for (const service of file.service) {
       const fullName = `${file.package}.${service.name}`;
-      services.add(fullName);
+      const internal = /^Internal[A-Za-z0-9]*Service$/.test(service.name);
+      if (!internal) services.add(fullName);
       for (const method of service.method) {
         const rules: { verb: string; template: string }[] = [];
         const options = method.options;
@@ -58,6 +61,7 @@ function loadContracts() {
           noSideEffects:
             options?.idempotencyLevel === MethodOptions_IdempotencyLevel.NO_SIDE_EFFECTS,
           rules,
+          internal,
         });
       }
     }
@@ -113,7 +117,9 @@ interface HttpFilter {
   typed_config: Record<string, unknown>;
 }
 interface Hcm {
-  route_config: { virtual_hosts: { name: string; routes: Route[] }[] };
+  route_config: {
+    virtual_hosts: { name: string; routes: Route[]; request_headers_to_remove?: string[] }[];
+  };
   http_filters: HttpFilter[];
   tracing?: {
     provider: { typed_config: { grpc_service?: { envoy_grpc?: { cluster_name: string } } } };
@@ -332,7 +338,7 @@ describe("Envoy edge (deploy/envoy/envoy.yaml)", () => {
     expect(envoy.admin.address.socket_address.address).toBe("127.0.0.1");
   });
 
-  it.each(contracts.rpcs.map((r) => [`${r.service}/${r.method}`, r]))(
+  it.each(contracts.rpcs.filter((r) => !r.internal).map((r) => [`${r.service}/${r.method}`, r]))(
     "routes %s over gRPC, gRPC-web and Connect to its service",
     (_, rpc) => {
       for (const { label, req, cluster } of requestsFor(rpc)) {
@@ -344,6 +350,26 @@ describe("Envoy edge (deploy/envoy/envoy.yaml)", () => {
       }
     },
   );
+
+  const internalRpcs = contracts.rpcs.filter((r) => r.internal);
+  it.each(internalRpcs.map((r) => [`${r.service}/${r.method}`, r]))(
+    "keeps internal-only %s off the public edge (404 on every protocol, no REST binding)",
+    (_, rpc) => {
+      expect(rpc.rules, "an internal method has no google.api.http binding").toEqual([]);
+      expect(transcoder.services).not.toContain(rpc.service);
+      for (const { label, req } of requestsFor(rpc)) {
+        const r = route(req);
+        expect(r?.route, `${label} ${req.path} reaches a cluster`).toBeUndefined();
+        expect(r?.direct_response?.status, `${label} ${req.path}`).toBe(404);
+      }
+    },
+  );
+
+  it("never lets a public request carry a service identity", () => {
+    for (const host of hcm.route_config.virtual_hosts) {
+      expect(host.request_headers_to_remove ?? []).toContain("x-glidepath-service-token");
+    }
+  });
 
   const restRules = contracts.rpcs.flatMap((rpc) => rpc.rules.map((rule) => ({ rpc, ...rule })));
   it("finds google.api.http bindings in the image", () => {

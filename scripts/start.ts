@@ -1,15 +1,17 @@
 // `npm start`: runs the whole mesh on one machine. Starts an embedded PostgreSQL (data kept in
-// .glidepath/, so it survives restarts) unless DATABASE_URL is set, starts every service as its
-// own process (each migrates its schema), waits until all report SERVING, and prints how to call
-// them. Ctrl-C stops everything.
+// .glidepath/, so it survives restarts) unless DATABASE_URL is set, creates one database role per
+// service that can use only its own schema (passwords in .glidepath/), starts every service as its
+// own process with its own role (each migrates its schema), waits until all report SERVING, and
+// prints how to call them. Ctrl-C stops everything.
 import { type ChildProcess, spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
+import { createPublicKey, generateKeyPairSync, randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { Health, HealthCheckResponse_ServingStatus } from "@glidepath/contracts/grpc";
+import { databaseUrlFor, setupServiceRoles } from "@glidepath/runtime";
 import { exportJWK, exportSPKI, generateKeyPair, importJWK, SignJWT } from "jose";
 
 const root = resolve(import.meta.dirname, "..");
@@ -64,7 +66,12 @@ async function startDatabase(): Promise<{ url: string; stop(): Promise<void> }> 
   await pg.start().catch((e) => {
     throw new Error(`embedded PostgreSQL did not start on port ${port} (in use?): ${e ?? ""}`);
   });
-  if (fresh) await pg.createDatabase("glidepath");
+  // Also after a first start that stopped before creating it.
+  const admin = pg.getPgClient();
+  await admin.connect();
+  const { rowCount } = await admin.query("select 1 from pg_database where datname = 'glidepath'");
+  await admin.end();
+  if (!rowCount) await pg.createDatabase("glidepath");
   console.log(`PostgreSQL (embedded) on 127.0.0.1:${port}, data in .glidepath/postgres`);
   return {
     url: `postgres://postgres:${password}@127.0.0.1:${port}/glidepath`,
@@ -96,6 +103,78 @@ async function devKeys() {
   };
 }
 
+/**
+ * One role per service (`glidepath_<name>`, owning schema `<name>` only), set up with the
+ * administrator's URL; returns each service's own DATABASE_URL. Passwords are made once and kept
+ * in .glidepath/database-roles.json (0600). An administrator without the right to create roles
+ * (an external DATABASE_URL) gets a warning, and the services share its URL as before.
+ */
+async function serviceDatabaseUrls(adminUrl: string): Promise<Record<string, string>> {
+  const file = join(state, "database-roles.json");
+  const passwords: Record<string, string> = existsSync(file)
+    ? JSON.parse(readFileSync(file, "utf8"))
+    : {};
+  for (const s of services) passwords[s.name] ??= randomBytes(16).toString("hex");
+  writeFileSync(file, JSON.stringify(passwords, null, 2), { mode: 0o600 });
+  try {
+    const roles = await setupServiceRoles(
+      adminUrl,
+      services.map((s) => ({ schema: s.name, password: passwords[s.name] })),
+    );
+    for (const r of roles) {
+      const moved = r.reassigned ? ` (${r.reassigned} existing objects handed over)` : "";
+      console.log(`database role ${r.role}: schema ${r.schema} only${moved}`);
+    }
+    return Object.fromEntries(
+      roles.map((r) => [r.schema, databaseUrlFor(adminUrl, r.role, passwords[r.schema])]),
+    );
+  } catch (e) {
+    if ((e as { code?: string }).code !== "42501") throw e;
+    console.warn(
+      "warning: this DATABASE_URL's user may not create roles; every service uses it (see docs/operations.md)",
+    );
+    return {};
+  }
+}
+
+/**
+ * Each service's own identity: an Ed25519 key made once per service and kept in
+ * .glidepath/service-keys/<name>.pem (0600; the service reads it as SERVICE_SIGNING_KEY_FILE),
+ * and SERVICE_KEYS, every service's public key, which each service trusts.
+ */
+function serviceKeys(): { trusted: string; keyFile(name: string): string } {
+  const dir = join(state, "service-keys");
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const keyFile = (name: string) => join(dir, `${name}.pem`);
+  const trusted: Record<string, string> = {};
+  for (const { name } of services) {
+    if (!existsSync(keyFile(name))) {
+      const { privateKey } = generateKeyPairSync("ed25519");
+      writeFileSync(keyFile(name), privateKey.export({ type: "pkcs8", format: "pem" }), {
+        mode: 0o600,
+      });
+    }
+    trusted[name] = createPublicKey(readFileSync(keyFile(name), "utf8"))
+      .export({ type: "spki", format: "pem" })
+      .toString();
+  }
+  return { trusted: JSON.stringify(trusted), keyFile };
+}
+
+/**
+ * The development master key for encryption at rest: made once, kept in .glidepath/master-keys
+ * (0600, git-ignored), read by the services as MASTER_KEYS_FILE. A MASTER_KEYS or
+ * MASTER_KEYS_FILE already in the environment is used instead.
+ */
+function devMasterKeys(): NodeJS.ProcessEnv {
+  if (process.env.MASTER_KEYS || process.env.MASTER_KEYS_FILE) return {};
+  const file = join(state, "master-keys");
+  if (!existsSync(file)) {
+    writeFileSync(file, `dev1:${randomBytes(32).toString("base64")}\n`, { mode: 0o600 });
+  }
+  return { MASTER_KEYS_FILE: file };
+}
+
 function launch(service: (typeof services)[number], env: NodeJS.ProcessEnv): ChildProcess {
   const child = spawn(process.execPath, ["--import", "tsx", service.entry], {
     cwd: root,
@@ -103,6 +182,7 @@ function launch(service: (typeof services)[number], env: NodeJS.ProcessEnv): Chi
       ...process.env,
       ...env,
       ...service.env,
+      SERVICE_SIGNING_KEY_FILE: identity.keyFile(service.name),
       GRPC_PORT: String(service.grpc),
       HTTP_PORT: String(service.http),
       METRICS_PORT: String(service.metrics),
@@ -138,12 +218,16 @@ async function waitHealthy(service: (typeof services)[number], child: ChildProce
 
 mkdirSync(state, { recursive: true });
 const database = await startDatabase();
+const databaseUrls = await serviceDatabaseUrls(database.url);
 const { publicKeyPem, token } = await devKeys();
+const identity = serviceKeys();
 const env = {
   DATABASE_URL: database.url,
   AUTH_ISSUER: issuer,
   AUTH_AUDIENCE: audience,
   AUTH_PUBLIC_KEY: publicKeyPem,
+  ...devMasterKeys(),
+  SERVICE_KEYS: identity.trusted,
   CORS_ORIGINS: process.env.CORS_ORIGINS ?? "http://localhost:5173,http://localhost:3000",
   LOG_LEVEL: process.env.LOG_LEVEL ?? "info",
 };
@@ -171,7 +255,10 @@ process.on("SIGINT", () => stopAll(0));
 process.on("SIGTERM", () => stopAll(0));
 try {
   for (const service of services) {
-    const child = launch(service, env);
+    const child = launch(service, {
+      ...env,
+      DATABASE_URL: databaseUrls[service.name] ?? database.url,
+    });
     children.push({ service, child });
     child.once("exit", (code) => {
       if (!stopping) {

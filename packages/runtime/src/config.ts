@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
+import { rateLimitSetting } from "./rate-limiter.js";
 
 /** A configuration problem, named by the environment variable that caused it. */
 export class ConfigError extends Error {
@@ -61,6 +62,15 @@ export const runtimeConfigSchema = z.object({
     .string()
     .default("EdDSA,ES256,RS256")
     .transform((s) => s.split(",").map((a) => a.trim())),
+  /** Least time between two fetches of AUTH_JWKS_URL (refreshes on an unknown `kid`). */
+  AUTH_JWKS_COOLDOWN_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
+  // Service identity (see auth/service-tokens.ts): PEM/JSON text, or `*_FILE` naming a file.
+  /** This service's Ed25519 private key (PEM): it signs the service tokens it calls others with. */
+  SERVICE_SIGNING_KEY: z.string().min(1).optional(),
+  /** Services whose tokens this one accepts: a name → PEM public key map, or a JWKS. */
+  SERVICE_KEYS: z.string().min(1).optional(),
+  /** Lifetime of the service tokens this service mints. */
+  SERVICE_TOKEN_TTL_SECONDS: z.coerce.number().int().min(10).max(300).default(60),
   MAX_MESSAGE_BYTES: z.coerce
     .number()
     .int()
@@ -73,7 +83,20 @@ export const runtimeConfigSchema = z.object({
     .string()
     .default("")
     .transform((s) => s.split(",").filter(Boolean)),
+  // Rate limits per principal and method class (see rate-limiter.ts): "<points>/<seconds>".
+  RATE_LIMIT_ENABLED: bool.default(true),
+  RATE_LIMIT_READS: rateLimitSetting("50/1"),
+  RATE_LIMIT_WRITES: rateLimitSetting("20/1"),
+  RATE_LIMIT_EXPENSIVE: rateLimitSetting("2/1"),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+  // TLS in transit (see tls.ts): PEM text, or `*_FILE` naming a mounted PEM file.
+  /** This service's certificate chain and key: every listener serves TLS when both are set. */
+  TLS_CERT: z.string().min(1).optional(),
+  TLS_KEY: z.string().min(1).optional(),
+  /** CA(s) whose client certificates the gRPC and HTTP ports require (mutual TLS). */
+  TLS_CLIENT_CA: z.string().min(1).optional(),
+  /** CA(s) trusted when this service calls another over https:// (default: the system's). */
+  TLS_CA: z.string().min(1).optional(),
 });
 
 export type RuntimeConfig = z.infer<typeof runtimeConfigSchema>;

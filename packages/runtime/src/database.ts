@@ -1,5 +1,7 @@
 import { type Migration, Migrator } from "@mikro-orm/migrations";
 import { type EntitySchema, MikroORM } from "@mikro-orm/postgresql";
+import { ConfigError } from "./config.js";
+import { isPostgresTlsError, postgresSslFrom } from "./postgres-ssl.js";
 
 export type { EntityManager, MikroORM } from "@mikro-orm/postgresql";
 
@@ -13,8 +15,13 @@ export interface DatabaseOptions {
   statementTimeoutMs: number;
 }
 
-/** One MikroORM instance per service, bound to the service's schema. */
+/**
+ * One MikroORM instance per service, bound to the service's schema. The URL's `sslmode`
+ * (and `sslrootcert`, `sslcert`, `sslkey`) is honoured (see postgres-ssl.ts); a TLS failure
+ * at start is a `ConfigError` naming DATABASE_URL.
+ */
 export async function openDatabase(options: DatabaseOptions): Promise<MikroORM> {
+  const { mode, ssl } = postgresSslFrom(options.url);
   return MikroORM.init({
     clientUrl: options.url,
     schema: options.schema,
@@ -29,9 +36,13 @@ export async function openDatabase(options: DatabaseOptions): Promise<MikroORM> 
       silent: true,
     },
     pool: { min: 0, max: options.poolMax },
-    driverOptions: { connection: { statement_timeout: options.statementTimeoutMs } },
+    driverOptions: { connection: { statement_timeout: options.statementTimeoutMs, ssl } },
     allowGlobalContext: false,
     debug: false,
+  }).catch((e: unknown) => {
+    if (!isPostgresTlsError(e)) throw e;
+    const why = e instanceof Error ? e.message : String(e);
+    throw new ConfigError(`DATABASE_URL: sslmode=${mode} doesn't work with this server: ${why}`);
   });
 }
 

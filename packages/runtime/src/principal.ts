@@ -25,3 +25,12 @@ export function principalOf(ctx: Pick<HandlerContext, "values">): Principal {
   }
   return principal;
 }
+
+/**
+ * The calling service, when the call carries a valid service token: set both for calls on a
+ * user's behalf (then also `Principal.service`) and for calls a service makes as itself (then no
+ * principal is set, and only the callee's internal-only methods accept the call).
+ */
+export const callerServiceKey = createContextKey<string | undefined>(undefined, {
+  description: "the authenticated calling service",
+});

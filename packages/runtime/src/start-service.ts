@@ -1,4 +1,10 @@
-import { createServer as createHttp1Server, type Server as Http1Server } from "node:http";
+import {
+  createServer as createHttp1Server,
+  type Server as Http1Server,
+  type IncomingMessage,
+  type ServerResponse,
+} from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import type { DescService } from "@bufbuild/protobuf";
 import {
@@ -13,6 +19,7 @@ import { Health, ServerReflection } from "@glidepath/contracts/grpc";
 import * as grpc from "@grpc/grpc-js";
 import type { DestinationStream } from "pino";
 import { createJwtVerifier } from "./auth/jwt-verifier.js";
+import { type ServiceTokenMinter, serviceIdentityFrom } from "./auth/service-tokens.js";
 import type { RuntimeConfig } from "./config.js";
 import {
   type DatabaseOptions,
@@ -24,13 +31,16 @@ import {
 import { createAccessLogInterceptor } from "./interceptors/access-log.js";
 import { createAuthenticationInterceptor } from "./interceptors/authentication.js";
 import { createErrorInterceptor } from "./interceptors/errors.js";
+import { createServiceRateLimit } from "./interceptors/rate-limit.js";
 import { createServerTracingInterceptor } from "./interceptors/tracing.js";
 import { createLogger, type Logger } from "./logger.js";
 import { createServiceMetrics, type ServiceMetrics } from "./metrics.js";
+import type { RateLimitClass } from "./rate-limiter.js";
 import { createGrpcJsAdapter } from "./server/grpc-js-adapter.js";
 import { createHealthService } from "./server/health.js";
 import { createHttpServer } from "./server/http-server.js";
 import { createReflectionService } from "./server/reflection.js";
+import { grpcServerCredentials, serverTlsFrom, tlsServerOptions } from "./tls.js";
 
 export interface ServiceDeps {
   orm: MikroORM;
@@ -38,6 +48,8 @@ export interface ServiceDeps {
   metrics: ServiceMetrics;
   /** Aborted when shutdown begins: long-lived streams and background loops end on it. */
   stopping: AbortSignal;
+  /** Mints this service's tokens for calling others; undefined without SERVICE_SIGNING_KEY. */
+  serviceTokens?: ServiceTokenMinter;
 }
 
 export interface ServiceParts {
@@ -46,6 +58,11 @@ export interface ServiceParts {
   interceptors?: Interceptor[];
   /** Stops background work; called after the servers have drained. */
   close?: () => Promise<void>;
+  /**
+   * Rate-limit classes by `package.Service/Method` (e.g. expensive AI calls); other methods are
+   * reads when declared NO_SIDE_EFFECTS, else writes.
+   */
+  rateLimitClasses?: Readonly<Record<string, RateLimitClass>>;
 }
 
 export interface ServiceDefinition {
@@ -65,9 +82,9 @@ export interface RunningService {
   grpcPort: number;
   httpPort: number;
   metricsPort: number;
-  /** `http://host:port` of the gRPC (grpc-js) listener. */
+  /** `http(s)://host:port` of the gRPC (grpc-js) listener (https when TLS is configured). */
   grpcUrl: string;
-  /** `http://host:port` of the Connect / gRPC-web / gRPC listener. */
+  /** `http(s)://host:port` of the Connect / gRPC-web / gRPC listener. */
   httpUrl: string;
   orm: MikroORM;
   logger: Logger;
@@ -84,11 +101,13 @@ const listen = (server: { listen: Http1Server["listen"] }, port: number, host: s
 /**
  * Starts a service: database (migrated), gRPC on grpc-js, Connect + gRPC-web on connect-node,
  * health, reflection, metrics, and one interceptor chain for every transport:
- * tracing → access log + metrics → error mapping → authentication → validation → service
- * interceptors → handler.
+ * tracing → access log + metrics → error mapping → authentication → rate limit → validation →
+ * service interceptors → handler.
  */
 export async function startService(definition: ServiceDefinition): Promise<RunningService> {
   const { config, name } = definition;
+  // TLS on every listener when a certificate is configured (checked before anything starts).
+  const tls = serverTlsFrom(config);
   const logger = createLogger(name, config.LOG_LEVEL, definition.logDestination);
   const domain = `${name}.glidepath`;
   const metrics = createServiceMetrics(name);
@@ -98,7 +117,10 @@ export async function startService(definition: ServiceDefinition): Promise<Runni
     algorithms: config.AUTH_ALGORITHMS,
     publicKey: config.AUTH_PUBLIC_KEY,
     jwksUrl: config.AUTH_JWKS_URL,
+    jwksCooldownMs: config.AUTH_JWKS_COOLDOWN_MS,
   });
+  // This service's own identity (tokens it mints) and the services it accepts tokens from.
+  const identity = serviceIdentityFrom(name, config);
 
   const orm = await openDatabase({
     schema: name,
@@ -115,7 +137,13 @@ export async function startService(definition: ServiceDefinition): Promise<Runni
   }
 
   const stopping = new AbortController();
-  const parts = await definition.build({ orm, logger, metrics, stopping: stopping.signal });
+  const parts = await definition.build({
+    orm,
+    logger,
+    metrics,
+    stopping: stopping.signal,
+    serviceTokens: identity.minter,
+  });
   const served: DescService[] = parts.services.map((s) => s.service);
   const standard = [
     createServiceImplSpec<typeof Health>(
@@ -132,17 +160,32 @@ export async function startService(definition: ServiceDefinition): Promise<Runni
     ),
   ];
 
+  const publicServices = new Set([Health.typeName, ServerReflection.typeName]);
+  // Per principal and method class, after authentication (RATE_LIMIT_*; off when disabled).
+  const rateLimit = createServiceRateLimit({
+    config,
+    schema: name,
+    orm,
+    logger,
+    metrics,
+    domain,
+    exempt: publicServices,
+    classes: parts.rateLimitClasses,
+    stopping: stopping.signal,
+  });
   const common: Interceptor[] = [
     createServerTracingInterceptor(),
     createAccessLogInterceptor(logger, metrics),
     createErrorInterceptor({ domain, mapError: definition.mapError, logger }),
     createAuthenticationInterceptor({
       verifier,
+      serviceVerifier: identity.verifier,
       logger,
       domain,
       publicServices: new Set([Health.typeName, ServerReflection.typeName]),
       onFailure: (reason) => metrics.recordSecurityEvent("authentication_failed", reason),
     }),
+    ...rateLimit,
     createValidateInterceptor(),
   ];
   // Service interceptors (e.g. authorization) wrap the service's own methods only.
@@ -169,7 +212,7 @@ export async function startService(definition: ServiceDefinition): Promise<Runni
   const grpcPort = await new Promise<number>((resolve, reject) =>
     grpcServer.bindAsync(
       `${config.HOST}:${config.GRPC_PORT}`,
-      grpc.ServerCredentials.createInsecure(),
+      grpcServerCredentials(tls),
       (error, port) => (error ? reject(error) : resolve(port)),
     ),
   );
@@ -190,14 +233,19 @@ export async function startService(definition: ServiceDefinition): Promise<Runni
   const http = createHttpServer(handler, {
     corsOrigins: config.CORS_ORIGINS,
     maxDeadlineMs: config.MAX_DEADLINE_MS,
+    tls,
   });
   const httpPort = await listen(http.server as never, config.HTTP_PORT, config.HOST);
 
-  const metricsServer = createHttp1Server((req, res) => {
+  const metricsHandler = (req: IncomingMessage, res: ServerResponse) => {
     if (req.url === "/metrics") return metrics.handle(req, res);
     res.statusCode = 404;
     res.end();
-  });
+  };
+  // TLS here too, but no client certificate: scrapers are not services (docs/security.md).
+  const metricsServer = tls
+    ? createHttpsServer(tlsServerOptions(tls, false), metricsHandler)
+    : createHttp1Server(metricsHandler);
   const metricsPort = await listen(metricsServer, config.METRICS_PORT, config.HOST);
 
   logger.info(
@@ -238,8 +286,8 @@ export async function startService(definition: ServiceDefinition): Promise<Runni
     grpcPort,
     httpPort,
     metricsPort,
-    grpcUrl: `http://${config.HOST}:${grpcPort}`,
-    httpUrl: `http://${config.HOST}:${httpPort}`,
+    grpcUrl: `${tls ? "https" : "http"}://${config.HOST}:${grpcPort}`,
+    httpUrl: `${tls ? "https" : "http"}://${config.HOST}:${httpPort}`,
     orm,
     logger,
     stop,

@@ -21,9 +21,9 @@ const freePort = () =>
 export interface SpawnedService {
   name: string;
   pid: number;
-  /** `http://127.0.0.1:port` of the gRPC (grpc-js) listener. */
+  /** `http(s)://127.0.0.1:port` of the gRPC (grpc-js) listener (https with `tls`). */
   grpcUrl: string;
-  /** `http://127.0.0.1:port` of the Connect / gRPC-web listener. */
+  /** `http(s)://127.0.0.1:port` of the Connect / gRPC-web listener. */
   httpUrl: string;
   metricsUrl: string;
   /** The last lines the process wrote (for a failing test's message). */
@@ -41,6 +41,11 @@ export interface SpawnOptions {
   env: NodeJS.ProcessEnv;
   /** How long to wait for SERVING (default 60 s). */
   startTimeoutMs?: number;
+  /**
+   * The service serves TLS (its env has TLS_CERT/TLS_KEY): URLs are https://, and the health
+   * check trusts `ca` and presents `cert`/`key` (when the service requires client certificates).
+   */
+  tls?: { ca: string; cert?: string; key?: string };
 }
 
 /**
@@ -71,13 +76,14 @@ export async function spawnService(options: SpawnOptions): Promise<SpawnedServic
   child.stderr?.on("data", keep);
   const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
 
-  const grpcUrl = `http://127.0.0.1:${grpcPort}`;
+  const scheme = options.tls ? "https" : "http";
+  const grpcUrl = `${scheme}://127.0.0.1:${grpcPort}`;
   const service: SpawnedService = {
     name: options.name,
     pid: child.pid ?? 0,
     grpcUrl,
-    httpUrl: `http://127.0.0.1:${httpPort}`,
-    metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
+    httpUrl: `${scheme}://127.0.0.1:${httpPort}`,
+    metricsUrl: `${scheme}://127.0.0.1:${metricsPort}/metrics`,
     output: () => lines.slice(-40).join("\n"),
     async stop(graceMs = 10_000) {
       if (child.exitCode !== null || child.signalCode !== null) return;
@@ -88,7 +94,13 @@ export async function spawnService(options: SpawnOptions): Promise<SpawnedServic
     },
   };
 
-  const health = createClient(Health, createGrpcTransport({ baseUrl: grpcUrl }));
+  const health = createClient(
+    Health,
+    createGrpcTransport({
+      baseUrl: grpcUrl,
+      ...(options.tls ? { nodeOptions: options.tls } : {}),
+    }),
+  );
   const deadline = Date.now() + (options.startTimeoutMs ?? 60_000);
   for (;;) {
     if (child.exitCode !== null) {

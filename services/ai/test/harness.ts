@@ -11,6 +11,7 @@ import {
   serviceEnv,
   spawnService,
   type TestIssuer,
+  testServiceKeys,
 } from "@glidepath/testkit";
 import { inject } from "vitest";
 import { readAiConfig } from "../src/config.js";
@@ -44,10 +45,20 @@ export async function startAiHarness(extraEnv: NodeJS.ProcessEnv = {}): Promise<
     core = await spawnService({
       name: "core",
       entry: "services/core/src/server.ts",
-      env: serviceEnv(database.url, issuer, { LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "warn" }),
+      env: serviceEnv(database.url, issuer, {
+        LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "warn",
+        SERVICE_SIGNING_KEY: testServiceKeys().signingKeyPem("core"),
+      }),
     });
     const ai = await startAi(
-      readAiConfig(serviceEnv(database.url, issuer, { CORE_GRPC_URL: core.grpcUrl, ...extraEnv })),
+      readAiConfig(
+        serviceEnv(database.url, issuer, {
+          CORE_GRPC_URL: core.grpcUrl,
+          // ai's own identity: core records what ai writes as AI, on the caller's behalf.
+          SERVICE_SIGNING_KEY: testServiceKeys().signingKeyPem("ai"),
+          ...extraEnv,
+        }),
+      ),
     );
     const coreUrls = { grpcUrl: core.grpcUrl, httpUrl: core.httpUrl };
     const spawned = core;

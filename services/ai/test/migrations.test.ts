@@ -63,7 +63,7 @@ describe("ai migrations", () => {
     await migrateUp(orm, schema);
     const first = await captureSchema(client);
     expect(first.tables.map((t) => JSON.parse(t).table_name).sort()).toEqual(
-      [bookkeeping, "model_calibrations", "models"].sort(),
+      [bookkeeping, "model_calibrations", "models", "rate_limits"].sort(),
     );
     // Every table is keyed by workspace first (tenant isolation, the distribution key).
     for (const table of ["models", "model_calibrations"]) {

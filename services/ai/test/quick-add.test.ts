@@ -254,8 +254,8 @@ describe("QuickAddService", () => {
       expect(stored?.due?.time).toMatchObject({ hours: 17, minutes: 0 });
       expect(stored?.due?.timeZone).toBe("Europe/Berlin");
       expect(Number(stored?.duration?.seconds)).toBe(900);
-      // On behalf of the caller: core records the user (a service identity comes later).
-      expect(stored?.provenance).toMatchObject({ actor: Actor.USER, user: "max" });
+      // On behalf of the caller, by ai: core records both identities (ai's service token).
+      expect(stored?.provenance).toMatchObject({ actor: Actor.AI, user: "max", service: "ai" });
     });
 
     it("leaves the project unset, and says so, when #Project names none", async () => {

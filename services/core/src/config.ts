@@ -1,7 +1,10 @@
-import { readConfig, runtimeConfigSchema } from "@glidepath/runtime";
+import { masterKeysSetting, readConfig, runtimeConfigSchema } from "@glidepath/runtime";
 
-/** Core reads only the runtime's settings (see the configuration table in README.md). */
-export const coreConfigSchema = runtimeConfigSchema;
+/**
+ * Core reads the runtime's settings and MASTER_KEYS (it stores sensitive text encrypted); see
+ * the configuration table in README.md.
+ */
+export const coreConfigSchema = runtimeConfigSchema.extend(masterKeysSetting);
 
 export const readCoreConfig = (env: NodeJS.ProcessEnv = process.env) =>
   readConfig(coreConfigSchema, env);

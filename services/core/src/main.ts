@@ -1,8 +1,9 @@
 import { randomFillSync } from "node:crypto";
-import { createSql, type RunningService, startService } from "@glidepath/runtime";
+import { createSql, type RunningService, securityEvent, startService } from "@glidepath/runtime";
 import type { DestinationStream } from "pino";
 import { v7 as uuidv7 } from "uuid";
 import { startChangeRelay } from "./adapters/db/change-relay.js";
+import { setUpEncryption } from "./adapters/db/encryption-setup.js";
 import { migrations } from "./adapters/db/migrations/index.js";
 import { createUnitOfWork } from "./adapters/db/unit-of-work.js";
 import { createAuthorizationInterceptor, createRoleCache } from "./adapters/rpc/authorization.js";
@@ -37,10 +38,27 @@ export function startCore(
     database: { entities: [], migrations },
     mapError: mapCoreError,
     logDestination: options.logDestination,
-    build: ({ orm, logger, metrics, stopping }) => {
+    build: async ({ orm, logger, metrics, stopping }) => {
       const sql = createSql(orm);
+      const { encryption, backfilled } = await setUpEncryption({
+        sql,
+        masterKeys: config.MASTER_KEYS,
+        onFailure: (field, reason) =>
+          securityEvent(logger, metrics, {
+            event: "decryption_failed",
+            workspace: field.workspaceId,
+            reason,
+            detail: `${field.table}.${field.column}`,
+          }),
+      }).catch(async (e) => {
+        await orm.close(); // e.g. a master key missing: the process doesn't start
+        throw e;
+      });
+      if (backfilled) {
+        logger.info({ event: "encryption_backfill", ...backfilled }, "encrypted existing text");
+      }
       const relay = startChangeRelay(sql, logger);
-      const uow = createUnitOfWork(sql, relay.nudge);
+      const uow = createUnitOfWork(sql, encryption, relay.nudge);
       const clock = { now: () => new Date() };
       const ids = { next: () => uuidv7({ rng: pooledRandom }) };
       const roles = createRoleCache((workspaceId, user) =>
@@ -57,10 +75,9 @@ export function startCore(
         tasks: createTaskUseCases({ uow, clock, ids }),
         changes: createChangeUseCases(uow.repos.changes, relay.signal),
       };
-      const authorization = createAuthorizationInterceptor(roles, (method, reason) => {
-        metrics.recordSecurityEvent("permission_denied", reason);
-        logger.warn({ event: "permission_denied", method, reason }, "permission denied");
-      });
+      const authorization = createAuthorizationInterceptor(roles, (method, reason, who) =>
+        securityEvent(logger, metrics, { event: "permission_denied", method, reason, ...who }),
+      );
       return {
         services: createCoreServices(useCases, stopping),
         interceptors: [authorization],

@@ -9,6 +9,7 @@ import {
   type Protocol,
   serviceEnv,
   type TestIssuer,
+  testServiceKeys,
 } from "@glidepath/testkit";
 import { inject } from "vitest";
 import { readCoreConfig } from "../src/config.js";
@@ -35,7 +36,14 @@ export async function startCoreHarness(
 ): Promise<CoreHarness> {
   const database = await createTestDatabase(inject("postgresAdminUrl"));
   const issuer = options.issuer ?? (await createTestIssuer());
-  const service = await startCore(readCoreConfig(serviceEnv(database.url, issuer, extraEnv)));
+  const service = await startCore(
+    readCoreConfig(
+      serviceEnv(database.url, issuer, {
+        SERVICE_SIGNING_KEY: testServiceKeys().signingKeyPem("core"),
+        ...extraEnv,
+      }),
+    ),
+  );
   const harness: CoreHarness = {
     service,
     issuer,

@@ -110,9 +110,12 @@ describe("core migrations", () => {
     expect(tables).toEqual(
       [
         "changes",
+        "data_keys",
+        "encryption_backfill",
         "members",
         bookkeeping,
         "projects",
+        "rate_limits",
         "request_ids",
         "task_completions",
         "task_labels",

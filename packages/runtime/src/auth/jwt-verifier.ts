@@ -1,7 +1,6 @@
 import { createPublicKey, type KeyObject } from "node:crypto";
 import {
   createLocalJWKSet,
-  createRemoteJWKSet,
   type JWK,
   type JWTPayload,
   type JWTVerifyGetKey,
@@ -9,6 +8,7 @@ import {
 } from "jose";
 import { LRUCache } from "lru-cache";
 import { ConfigError } from "../config.js";
+import { createRemoteJwks } from "./remote-jwks.js";
 
 export interface JwtVerifierOptions {
   issuer: string;
@@ -19,6 +19,8 @@ export interface JwtVerifierOptions {
   publicKey?: string;
   /** A JWKS endpoint; keys are cached and refetched (rate-limited) on an unknown `kid`. */
   jwksUrl?: string;
+  /** Least time between two fetches of `jwksUrl` (default 30 s). */
+  jwksCooldownMs?: number;
   /** Allowed clock skew for `exp`, `nbf` and `iat`. */
   clockToleranceSeconds?: number;
 }
@@ -28,6 +30,10 @@ export type VerifiedClaims = JWTPayload & { sub: string; exp: number };
 export interface JwtVerifier {
   /** Resolves the claims of a valid token; rejects on anything else. */
   verify(token: string): Promise<VerifiedClaims>;
+}
+
+export class IssuedInFutureError extends Error {
+  override name = "JWTIssuedInFuture";
 }
 
 /** The only algorithm a key of each type may be used with (no RS/HS confusion, no `none`). */
@@ -63,11 +69,12 @@ export function createJwtVerifier(options: JwtVerifierOptions): JwtVerifier {
     getKey = local.getKey;
     if (local.algorithms) algorithms = algorithms.filter((a) => local.algorithms?.includes(a));
   } else if (options.jwksUrl) {
-    getKey = createRemoteJWKSet(new URL(options.jwksUrl), {
-      cooldownDuration: 30_000,
-      cacheMaxAge: 10 * 60_000,
-      timeoutDuration: 5_000,
-    });
+    getKey = createRemoteJwks({
+      url: options.jwksUrl,
+      cooldownMs: options.jwksCooldownMs ?? 30_000,
+      maxAgeMs: 10 * 60_000,
+      timeoutMs: 5_000,
+    }).getKey;
   } else {
     throw new ConfigError("set AUTH_PUBLIC_KEY (or AUTH_PUBLIC_KEY_FILE) or AUTH_JWKS_URL");
   }
@@ -90,6 +97,10 @@ export function createJwtVerifier(options: JwtVerifierOptions): JwtVerifier {
         clockTolerance: tolerance,
       });
       const claims = payload as VerifiedClaims;
+      // jose checks `iat` only against a maximum age: a token issued in the future is refused.
+      if (claims.iat !== undefined && claims.iat > Date.now() / 1000 + tolerance) {
+        throw new IssuedInFutureError("iat is in the future");
+      }
       const nbfMs = claims.nbf === undefined ? 0 : (claims.nbf - tolerance) * 1000;
       // Only cache tokens already valid, and never past their expiry.
       if (nbfMs <= Date.now()) {

@@ -4,13 +4,16 @@ import {
   type ServerResponse,
 } from "node:http";
 import {
+  createSecureServer as createHttp2SecureServer,
   createServer as createHttp2Server,
+  type Http2SecureServer,
   type Http2ServerRequest,
   type Http2ServerResponse,
   type Http2Session,
 } from "node:http2";
 import { createServer as createNetServer, type Server as NetServer, type Socket } from "node:net";
 import { cors as connectCors } from "@connectrpc/connect";
+import { type ServerTls, tlsServerOptions } from "../tls.js";
 
 type Handler = (
   req: IncomingMessage | Http2ServerRequest,
@@ -24,6 +27,11 @@ export interface HttpServerOptions {
   corsOrigins: string[];
   /** Longer deadlines asked by clients are cut to this, as on the gRPC port (not refused). */
   maxDeadlineMs?: number;
+  /**
+   * Serve TLS instead of plaintext: HTTP/1.1 and h2 picked by ALPN, and client certificates
+   * required when `tls.clientCa` is set. Plaintext connections then fail the handshake.
+   */
+  tls?: ServerTls;
 }
 
 const grpcTimeoutUnits: Record<string, number> = {
@@ -52,9 +60,11 @@ function capDeadline(headers: Record<string, string | string[] | undefined>, max
 }
 
 /**
- * One plaintext port for HTTP/1.1 (Connect JSON, gRPC-web, curl) and HTTP/2 (h2c: gRPC and
- * Connect). Node's http2 server won't take HTTP/1.1 without TLS, so the first bytes of each
- * connection pick the server. Tracks requests so shutdown can let them finish.
+ * One port for HTTP/1.1 (Connect JSON, gRPC-web, curl) and HTTP/2 (gRPC and Connect).
+ * Plaintext (h2c): Node's http2 server won't take HTTP/1.1 without TLS, so the first bytes of
+ * each connection pick the server. TLS: one http2 secure server with `allowHTTP1`, ALPN picks.
+ * Both modes share CORS, deadline capping and the request tracking that lets shutdown wait for
+ * calls in flight.
  */
 export function createHttpServer(handler: Handler, options: HttpServerOptions) {
   let inFlight = 0;
@@ -104,39 +114,67 @@ export function createHttpServer(handler: Handler, options: HttpServerOptions) {
     handler(req, res);
   };
 
-  const http1 = createHttp1Server(wrapped as (req: IncomingMessage, res: ServerResponse) => void);
-  http1.keepAliveTimeout = 5_000;
-  const http2 = createHttp2Server(
-    {},
-    wrapped as (req: Http2ServerRequest, res: Http2ServerResponse) => void,
-  );
-  http2.on("session", (session) => {
-    sessions.add(session);
-    session.on("close", () => sessions.delete(session));
-  });
-
-  const net: NetServer = createNetServer((socket) => {
+  const trackSocket = (socket: Socket) => {
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
-    socket.once("readable", () => {
-      const head: Buffer | null = socket.read(http2Preface.length) ?? socket.read();
-      if (!head) {
-        socket.destroy();
-        return;
-      }
-      socket.unshift(head);
-      const target = head.equals(http2Preface.subarray(0, head.length)) ? http2 : http1;
-      target.emit("connection", socket);
+  };
+  const trackSession = (session: Http2Session) => {
+    sessions.add(session);
+    session.on("close", () => sessions.delete(session));
+  };
+
+  let server: NetServer | Http2SecureServer;
+  let closeHttp1Connections = () => {};
+  if (options.tls) {
+    const secure = createHttp2SecureServer(
+      {
+        ...tlsServerOptions(options.tls, true),
+        allowHTTP1: true,
+        ALPNProtocols: ["h2", "http/1.1"],
+      },
+      wrapped as (req: Http2ServerRequest, res: Http2ServerResponse) => void,
+    );
+    // HTTP/1.1 over TLS is served by node:http's connection handling on this server object,
+    // which reads its keep-alive timeout from it: the same 5 s as the plaintext port.
+    (secure as unknown as { keepAliveTimeout: number }).keepAliveTimeout = 5_000;
+    secure.on("connection", trackSocket); // the TCP socket, before the handshake
+    secure.on("session", trackSession);
+    // A plaintext client, an untrusted or missing client certificate: the handshake fails and
+    // the connection is closed (Node destroys the socket; nothing reaches the handler).
+    secure.on("tlsClientError", (_error, socket) => socket.destroy());
+    server = secure;
+  } else {
+    const http1 = createHttp1Server(wrapped as (req: IncomingMessage, res: ServerResponse) => void);
+    http1.keepAliveTimeout = 5_000;
+    const http2 = createHttp2Server(
+      {},
+      wrapped as (req: Http2ServerRequest, res: Http2ServerResponse) => void,
+    );
+    http2.on("session", trackSession);
+    closeHttp1Connections = () => http1.closeAllConnections();
+
+    server = createNetServer((socket) => {
+      trackSocket(socket);
+      socket.once("readable", () => {
+        const head: Buffer | null = socket.read(http2Preface.length) ?? socket.read();
+        if (!head) {
+          socket.destroy();
+          return;
+        }
+        socket.unshift(head);
+        const target = head.equals(http2Preface.subarray(0, head.length)) ? http2 : http1;
+        target.emit("connection", socket);
+      });
+      socket.on("error", () => socket.destroy());
     });
-    socket.on("error", () => socket.destroy());
-  });
+  }
 
   return {
-    server: net,
+    server,
     /** Stops accepting, lets calls in flight finish (up to `graceMs`), then closes everything. */
     async close(graceMs: number) {
       stopping = true;
-      const closed = new Promise<void>((resolve) => net.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const session of sessions) session.close(); // GOAWAY: no new streams
       if (inFlight > 0) {
         await Promise.race([
@@ -146,7 +184,7 @@ export function createHttpServer(handler: Handler, options: HttpServerOptions) {
       }
       for (const session of sessions) session.destroy();
       for (const socket of sockets) socket.destroy();
-      http1.closeAllConnections();
+      closeHttp1Connections();
       await closed;
     },
   };

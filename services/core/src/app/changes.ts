@@ -29,6 +29,14 @@ export function createChangeUseCases(changes: ChangeLog, feed: FeedSignal) {
       return { changes: page, nextCursor: last ? formatCursor(last.position) : startAfter };
     },
 
+    /** Every workspace's changes after the cursor: for services that follow all of them. */
+    async listAll(startAfter: string, requestedSize: number) {
+      const after = parseCursor(startAfter);
+      const page = await changes.listAll(after, pageSize(requestedSize, 100));
+      const last = page[page.length - 1];
+      return { changes: page, nextCursor: last ? formatCursor(last.position) : startAfter };
+    },
+
     /** Every change after the cursor, then each new one as it commits, until `signal` aborts. */
     async *watch(
       workspaceId: string,

@@ -92,6 +92,8 @@ export interface ChangeLog {
   append(change: NewChange): Promise<void>;
   /** Changes of a workspace after `position`, in feed order. */
   list(workspaceId: string, afterPosition: bigint, limit: number): Promise<Change[]>;
+  /** Changes of every workspace after `position`, in feed order (for services only). */
+  listAll(afterPosition: bigint, limit: number): Promise<Change[]>;
 }
 
 export type RecordedResponse =

@@ -13,7 +13,7 @@ import {
   WorkspaceService,
 } from "@glidepath/contracts/core/v1";
 import { ErrorInfoSchema } from "@glidepath/contracts/google";
-import { createServiceClient } from "@glidepath/runtime";
+import { type ClientTls, createServiceClient } from "@glidepath/runtime";
 import type { Caller, CoreGateway, NewTask, TaskPage } from "../../app/ports.js";
 import {
   AbortedError,
@@ -28,8 +28,9 @@ import type { HistoryTask } from "../../domain/suggest/index.js";
 import type { ProjectRef } from "../../domain/task-from-text.js";
 
 // Core, called on behalf of the caller: the caller's own bearer token is forwarded, so core
-// applies its own authorization to every read and write (a service identity of ai's own comes
-// with the identity issue; until then core records these writes as the user's own).
+// applies its own authorization to every read and write, and ai's own service token travels
+// beside it (`x-glidepath-service-token`), so core knows ai made the call and records ai's
+// writes as made by AI for that user.
 
 /**
  * How to call core as the caller: their token and their deadline. Not their cancellation: a
@@ -60,8 +61,15 @@ export interface CoreClients {
   timeoutMs: number;
 }
 
-export function createCoreClients(baseUrl: string, timeoutMs: number): CoreClients {
-  const options = { baseUrl, timeoutMs };
+/** `tls`: for an https:// `baseUrl`, the CA to verify core against and ai's client certificate. */
+export function createCoreClients(
+  baseUrl: string,
+  timeoutMs: number,
+  tls?: ClientTls,
+  /** ai's own token for core (its service identity), sent with every call. */
+  serviceToken?: () => Promise<string>,
+): CoreClients {
+  const options = { baseUrl, timeoutMs, tls, serviceToken };
   return {
     tasks: createServiceClient(TaskService, options),
     projects: createServiceClient(ProjectService, options),

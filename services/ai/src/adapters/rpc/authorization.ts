@@ -114,14 +114,18 @@ export function createRoleCache(lookup: RoleLookup, ttlMs: number) {
  */
 export function createAuthorizationInterceptor(
   roleCache: ReturnType<typeof createRoleCache>,
-  onDenied: (method: string, reason: string) => void,
+  onDenied: (
+    method: string,
+    reason: string,
+    who: { principal: string | undefined; workspace: string | undefined },
+  ) => void,
 ): Interceptor {
   return (next) => async (req) => {
     const method = `${req.service.typeName}/${req.method.name}`;
     const required = methodPermissions[method];
     const principal = req.contextValues.get(principalKey);
-    const deny = (reason: string) => {
-      onDenied(method, reason);
+    const deny = (reason: string, workspace?: string) => {
+      onDenied(method, reason, { principal: principal?.user, workspace });
       return new PermissionDeniedError();
     };
     if (!required || !principal || req.stream) throw deny("NOT_ALLOWED");
@@ -129,8 +133,8 @@ export function createAuthorizationInterceptor(
     if (!workspaceId) throw deny("NO_WORKSPACE");
     const authorization = req.header.get("authorization") ?? "";
     const role = await roleCache.role(workspaceId, principal.user, { authorization });
-    if (!role) throw deny("NOT_A_MEMBER");
-    if (!can(role, required)) throw deny("ROLE");
+    if (!role) throw deny("NOT_A_MEMBER", workspaceId);
+    if (!can(role, required)) throw deny("ROLE", workspaceId);
     req.contextValues.set(callKey, { user: principal.user, workspaceId, role, authorization });
     return next(req);
   };

@@ -2,6 +2,7 @@ import { prepare, type Sql } from "@glidepath/runtime";
 import type { ChangeLog } from "../../app/ports.js";
 import type { NewChange } from "../../domain/change.js";
 import { type ChangeRow, changeFromRow } from "./rows.js";
+import type { CoreEncryption } from "./sealed-fields.js";
 
 /** workspace_id, kind, snapshot, actor, actor_user, actor_service. */
 export function changeValues(change: NewChange): unknown[] {
@@ -15,12 +16,27 @@ export function changeValues(change: NewChange): unknown[] {
   ];
 }
 
-export function createChangeLog(sql: Sql): ChangeLog {
+export function createChangeLog(sql: Sql, encryption: CoreEncryption): ChangeLog {
+  const fields = encryption.on(sql);
+  // Snapshots are stored with their sensitive text encrypted, bound to the resource's row.
+  const opened = (rows: ChangeRow[]) =>
+    Promise.all(
+      rows.map(async (row) => {
+        const change = changeFromRow(row);
+        return {
+          ...change,
+          snapshot: await fields.openSnapshot(change.snapshot, row.workspace_id),
+        };
+      }),
+    );
   return {
     async append(change) {
       const resource =
         change.snapshot.type === "task" ? change.snapshot.task : change.snapshot.project;
-      const [workspaceId, kind, snapshot, actor, actorUser, actorService] = changeValues(change);
+      const [workspaceId, kind, snapshot, actor, actorUser, actorService] = changeValues({
+        ...change,
+        snapshot: await fields.sealSnapshot(change.snapshot),
+      });
       await sql.execute(
         `insert into core.changes (workspace_id, kind, resource_type, resource_id, snapshot, actor, actor_user, actor_service)
          values ($1, $2, $3, $4, $5, $6, $7, $8)`,
@@ -44,7 +60,16 @@ export function createChangeLog(sql: Sql): ChangeLog {
          from core.changes c where c.workspace_id = $1 and c.position > $2 order by c.position limit $3`,
         [workspaceId, afterPosition.toString(), limit],
       );
-      return rows.map(changeFromRow);
+      return opened(rows);
+    },
+
+    async listAll(afterPosition, limit) {
+      const rows = await sql.query<ChangeRow>(
+        `select c.workspace_id, c.position::text as position, c.kind, c.snapshot, c.actor, c.actor_user, c.actor_service, c.change_time
+         from core.changes c where c.position > $1 order by c.position limit $2`,
+        [afterPosition.toString(), limit],
+      );
+      return opened(rows);
     },
   };
 }

@@ -1,14 +1,18 @@
 import type { Sql } from "@glidepath/runtime";
 import type { ProjectRepository } from "../../app/ports.js";
 import { type ProjectRow, projectFromRow } from "./rows.js";
+import type { CoreEncryption } from "./sealed-fields.js";
 
-export function createProjectRepository(sql: Sql): ProjectRepository {
+/** Projects in SQL; descriptions are stored encrypted. */
+export function createProjectRepository(sql: Sql, encryption: CoreEncryption): ProjectRepository {
+  const fields = encryption.on(sql);
+  const open = (row: ProjectRow) => fields.openProject(projectFromRow(row));
   const one = async (workspaceId: string, id: string, lock: boolean) => {
     const rows = await sql.query<ProjectRow>(
       `select * from core.projects where workspace_id = $1 and id = $2${lock ? " for update" : ""}`,
       [workspaceId, id],
     );
-    return rows[0] ? projectFromRow(rows[0]) : undefined;
+    return rows[0] ? open(rows[0]) : undefined;
   };
   return {
     get: (workspaceId, id) => one(workspaceId, id, false),
@@ -27,9 +31,10 @@ export function createProjectRepository(sql: Sql): ProjectRepository {
           page.limit,
         ],
       );
-      return rows.map(projectFromRow);
+      return Promise.all(rows.map(open));
     },
-    async insert(p) {
+    async insert(project) {
+      const p = await fields.sealProject(project);
       await sql.execute(
         `insert into core.projects (workspace_id, id, display_name, description, state, archive_time, create_time, update_time, version)
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
@@ -46,7 +51,8 @@ export function createProjectRepository(sql: Sql): ProjectRepository {
         ],
       );
     },
-    async update(p) {
+    async update(project) {
+      const p = await fields.sealProject(project);
       await sql.execute(
         `update core.projects set display_name = $3, description = $4, state = $5, archive_time = $6,
            update_time = $7, version = $8 where workspace_id = $1 and id = $2`,

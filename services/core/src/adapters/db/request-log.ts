@@ -1,8 +1,11 @@
 import type { Sql } from "@glidepath/runtime";
-import type { RecordedResponse, RequestLog } from "../../app/ports.js";
+import type { RecordedResponse, RequestLog, RequestRecord } from "../../app/ports.js";
 import { reviveDates } from "./rows.js";
+import type { CoreEncryption } from "./sealed-fields.js";
 
-export function createRequestLog(sql: Sql): RequestLog {
+/** Request records; the response's text and the fingerprint are stored encrypted. */
+export function createRequestLog(sql: Sql, encryption: CoreEncryption): RequestLog {
+  const fields = encryption.on(sql);
   return {
     async find(workspaceId, principal, requestId) {
       const rows = await sql.query<{ fingerprint: string; response: unknown }>(
@@ -12,25 +15,28 @@ export function createRequestLog(sql: Sql): RequestLog {
       );
       const row = rows[0];
       if (!row) return undefined;
-      return {
+      const stored: RequestRecord = {
         workspaceId,
         principal,
         requestId,
         fingerprint: row.fingerprint,
         response: reviveDates<RecordedResponse>(row.response),
       };
+      const [fingerprint, response] = await Promise.all([
+        fields.openFingerprint(stored),
+        fields.openSnapshot(stored.response, workspaceId),
+      ]);
+      return { ...stored, fingerprint, response };
     },
     async insert(record) {
+      const [fingerprint, response] = await Promise.all([
+        fields.sealFingerprint(record),
+        fields.sealSnapshot(record.response),
+      ]);
       const inserted = await sql.execute(
         `insert into core.request_ids (workspace_id, principal, request_id, fingerprint, response)
          values ($1, $2, $3, $4, $5) on conflict do nothing`,
-        [
-          record.workspaceId,
-          record.principal,
-          record.requestId,
-          record.fingerprint,
-          record.response,
-        ],
+        [record.workspaceId, record.principal, record.requestId, fingerprint, response],
       );
       return inserted === 1;
     },

@@ -3,6 +3,7 @@ import type { RequestRecord, TaskCursor, TaskListQuery, TaskRepository } from ".
 import type { NewChange } from "../../domain/change.js";
 import { dueInstant, type Task } from "../../domain/task.js";
 import { type TaskRow, taskColumns, taskFromRow } from "./rows.js";
+import type { CoreEncryption, SealedFields } from "./sealed-fields.js";
 import { compileTaskQuery } from "./task-filter-sql.js";
 
 /** Values of every column of core.tasks, in table order, for UPDATE ($1..$27). */
@@ -93,36 +94,56 @@ const insertStatement = prepare(
   select id from task`,
 );
 
-const insertRow = ({ task, change, request }: NewTaskWrite, n: number) => ({
-  n,
-  ...taskRecord(task),
-  labels: task.labels,
-  change_kind: change.kind,
-  snapshot: change.snapshot,
-  req_principal: request?.principal ?? null,
-  req_id: request?.requestId ?? null,
-  req_fingerprint: request?.fingerprint ?? null,
-  req_response: request?.response ?? null,
-});
+// Encrypted here, before the statement: the task once, its change snapshot and recorded
+// response reusing that ciphertext (sealed-fields.ts).
+const insertRow = async (
+  fields: SealedFields,
+  { task, change, request }: NewTaskWrite,
+  n: number,
+) => {
+  const [sealed, snapshot, response, fingerprint] = await Promise.all([
+    fields.sealTask(task),
+    fields.sealSnapshot(change.snapshot),
+    request && fields.sealSnapshot(request.response),
+    request && fields.sealFingerprint(request),
+  ]);
+  return {
+    n,
+    ...taskRecord(sealed),
+    labels: task.labels,
+    change_kind: change.kind,
+    snapshot,
+    req_principal: request?.principal ?? null,
+    req_id: request?.requestId ?? null,
+    req_fingerprint: fingerprint ?? null,
+    req_response: response ?? null,
+  };
+};
 
 /** Writes new tasks in one statement; true for each task written (false: request id taken). */
-async function insertTasks(sql: Sql, writes: NewTaskWrite[]): Promise<boolean[]> {
+async function insertTasks(
+  sql: Sql,
+  fields: SealedFields,
+  writes: NewTaskWrite[],
+): Promise<boolean[]> {
   const rows = await sql.query<{ id: string }>(insertStatement, [
-    JSON.stringify(writes.map(insertRow)),
+    JSON.stringify(await Promise.all(writes.map((w, n) => insertRow(fields, w, n)))),
   ]);
   const written = new Set(rows.map((r) => r.id));
   return writes.map((w) => written.has(w.task.id));
 }
 
 /** Batches of concurrent single writes, isolating a failing one by retrying each alone. */
-function batchedInsert(sql: Sql): (write: NewTaskWrite) => Promise<boolean> {
+function batchedInsert(sql: Sql, fields: SealedFields): (write: NewTaskWrite) => Promise<boolean> {
   return createBatcher(
     async (writes: NewTaskWrite[]) => {
-      if (writes.length === 1) return insertTasks(sql, writes);
+      if (writes.length === 1) return insertTasks(sql, fields, writes);
       try {
-        return await insertTasks(sql, writes);
+        return await insertTasks(sql, fields, writes);
       } catch {
-        return Promise.all(writes.map((w) => insertTasks(sql, [w]).then(([ok]) => ok === true)));
+        return Promise.all(
+          writes.map((w) => insertTasks(sql, fields, [w]).then(([ok]) => ok === true)),
+        );
       }
     },
     { maxBatch: 200, maxConcurrent: 4 },
@@ -140,59 +161,81 @@ const selectTaskStatements = {
   ),
 };
 
-async function selectTask(sql: Sql, workspaceId: string, id: string, lock: boolean) {
-  const rows = await sql.query<TaskRow>(selectTaskStatements[lock ? "lock" : "read"], [
-    workspaceId,
-    id,
-  ]);
-  return rows[0] ? taskFromRow(rows[0]) : undefined;
+/** Tasks from their rows, notes and source text decrypted. */
+const openRows = (fields: SealedFields, rows: TaskRow[]) =>
+  Promise.all(rows.map((row) => fields.openTask(taskFromRow(row))));
+
+const selectRow = async (sql: Sql, workspaceId: string, id: string, lock: boolean) =>
+  (await sql.query<TaskRow>(selectTaskStatements[lock ? "lock" : "read"], [workspaceId, id]))[0];
+
+async function selectTask(
+  sql: Sql,
+  fields: SealedFields,
+  workspaceId: string,
+  id: string,
+  lock: boolean,
+) {
+  const row = await selectRow(sql, workspaceId, id, lock);
+  return row ? fields.openTask(taskFromRow(row)) : undefined;
 }
 
 function batchedGet(
   sql: Sql,
+  fields: SealedFields,
 ): (key: { workspaceId: string; id: string }) => Promise<Task | undefined> {
-  return createBatcher(
-    async (keys: { workspaceId: string; id: string }[]) => {
+  // Each call gets its own decryption, so a task that fails to decrypt fails its call only.
+  type Opened = { task: Promise<Task | undefined> };
+  const get = createBatcher(
+    async (keys: { workspaceId: string; id: string }[]): Promise<Opened[]> => {
       // Alone, a primary-key lookup plans and runs faster than the join a batch needs.
       const [only] = keys;
-      if (keys.length === 1 && only)
-        return [await selectTask(sql, only.workspaceId, only.id, false)];
-      const rows = await sql.query<TaskRow>(
-        `select ${taskColumns} from core.tasks t
-         join jsonb_to_recordset($1::jsonb) as k(workspace_id uuid, id uuid)
-           on t.workspace_id = k.workspace_id and t.id = k.id`,
-        [JSON.stringify(keys.map((k) => ({ workspace_id: k.workspaceId, id: k.id })))],
-      );
+      let rows: TaskRow[];
+      if (only && keys.length === 1) {
+        const row = await selectRow(sql, only.workspaceId, only.id, false);
+        rows = row ? [row] : [];
+      } else {
+        rows = await sql.query<TaskRow>(
+          `select ${taskColumns} from core.tasks t
+           join jsonb_to_recordset($1::jsonb) as k(workspace_id uuid, id uuid)
+             on t.workspace_id = k.workspace_id and t.id = k.id`,
+          [JSON.stringify(keys.map((k) => ({ workspace_id: k.workspaceId, id: k.id })))],
+        );
+      }
       const found = new Map(rows.map((r) => [`${r.workspace_id}/${r.id}`, r]));
       return keys.map((k) => {
         const row = found.get(`${k.workspaceId}/${k.id}`);
-        return row ? taskFromRow(row) : undefined;
+        return { task: row ? fields.openTask(taskFromRow(row)) : Promise.resolve(undefined) };
       });
     },
     { maxBatch: 100, maxConcurrent: 8 },
   );
+  return (key) => get(key).then((opened) => opened.task);
 }
 
 /**
  * Tasks in SQL. Outside a transaction, concurrent inserts and gets are batched (one statement
  * serves many calls: see createBatcher); inside one, every call is its own statement.
  */
-export function createTaskRepository(sql: Sql, options: { batched: boolean }): TaskRepository {
+export function createTaskRepository(
+  sql: Sql,
+  options: { batched: boolean; encryption: CoreEncryption },
+): TaskRepository {
+  const fields = options.encryption.on(sql);
   const insertOne = options.batched
-    ? batchedInsert(sql)
-    : (w: NewTaskWrite) => insertTasks(sql, [w]).then(([ok]) => ok === true);
-  const getOne = options.batched ? batchedGet(sql) : undefined;
+    ? batchedInsert(sql, fields)
+    : (w: NewTaskWrite) => insertTasks(sql, fields, [w]).then(([ok]) => ok === true);
+  const getOne = options.batched ? batchedGet(sql, fields) : undefined;
   return {
     get: (workspaceId, id) =>
-      getOne ? getOne({ workspaceId, id }) : selectTask(sql, workspaceId, id, false),
-    getForUpdate: (workspaceId, id) => selectTask(sql, workspaceId, id, true),
+      getOne ? getOne({ workspaceId, id }) : selectTask(sql, fields, workspaceId, id, false),
+    getForUpdate: (workspaceId, id) => selectTask(sql, fields, workspaceId, id, true),
 
     async getMany(workspaceId, ids) {
       const rows = await sql.query<TaskRow>(
         `select ${taskColumns} from core.tasks t where t.workspace_id = $1 and t.id = any($2::uuid[])`,
         [workspaceId, ids],
       );
-      return rows.map(taskFromRow);
+      return openRows(fields, rows);
     },
 
     async list(
@@ -208,7 +251,7 @@ export function createTaskRepository(sql: Sql, options: { batched: boolean }): T
          order by ${orderBy} limit $${params.length}`,
         params,
       );
-      return rows.map(taskFromRow);
+      return openRows(fields, rows);
     },
 
     async listProjectTasksForUpdate(workspaceId, projectId) {
@@ -217,14 +260,14 @@ export function createTaskRepository(sql: Sql, options: { batched: boolean }): T
          order by t.id for update of t`,
         [workspaceId, projectId],
       );
-      return rows.map(taskFromRow);
+      return openRows(fields, rows);
     },
 
     insert: (task: Task, change: NewChange, request?: RequestRecord) =>
       insertOne({ task, change, request }),
 
     async update(task: Task) {
-      const values = taskValues(task);
+      const values = taskValues(await fields.sealTask(task));
       const assignments = taskInsertColumns
         .split(",")
         .map((c, i) => `${c.trim()} = $${i + 1}`)

@@ -3,17 +3,18 @@ import type { Repositories, UnitOfWork } from "../../app/ports.js";
 import { createChangeLog } from "./change-log.js";
 import { createProjectRepository } from "./project-repository.js";
 import { createRequestLog } from "./request-log.js";
+import type { CoreEncryption } from "./sealed-fields.js";
 import { createTaskRepository } from "./task-repository.js";
 import { createMemberRepository, createWorkspaceRepository } from "./workspace-repository.js";
 
-function repositories(sql: Sql, batched: boolean): Repositories {
+function repositories(sql: Sql, batched: boolean, encryption: CoreEncryption): Repositories {
   return {
     workspaces: createWorkspaceRepository(sql),
     members: createMemberRepository(sql),
-    projects: createProjectRepository(sql),
-    tasks: createTaskRepository(sql, { batched }),
-    changes: createChangeLog(sql),
-    requests: createRequestLog(sql),
+    projects: createProjectRepository(sql, encryption),
+    tasks: createTaskRepository(sql, { batched, encryption }),
+    changes: createChangeLog(sql, encryption),
+    requests: createRequestLog(sql, encryption),
   };
 }
 
@@ -21,8 +22,12 @@ function repositories(sql: Sql, batched: boolean): Repositories {
  * Transactions over the repositories. `afterCommit` runs after every commit that may have
  * written changes (the relay uses it to publish them promptly).
  */
-export function createUnitOfWork(sql: Sql, afterCommit: () => void = () => {}): UnitOfWork {
-  const repos = repositories(sql, true);
+export function createUnitOfWork(
+  sql: Sql,
+  encryption: CoreEncryption,
+  afterCommit: () => void = () => {},
+): UnitOfWork {
+  const repos = repositories(sql, true, encryption);
   return {
     repos: {
       ...repos,
@@ -37,7 +42,7 @@ export function createUnitOfWork(sql: Sql, afterCommit: () => void = () => {}): 
       },
     },
     run: async (work) => {
-      const result = await sql.transaction((tx) => work(repositories(tx, false)));
+      const result = await sql.transaction((tx) => work(repositories(tx, false, encryption)));
       afterCommit();
       return result;
     },

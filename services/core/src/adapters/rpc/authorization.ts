@@ -5,7 +5,7 @@ import {
   type HandlerContext,
   type Interceptor,
 } from "@connectrpc/connect";
-import { principalKey } from "@glidepath/runtime";
+import { callerServiceKey, principalKey } from "@glidepath/runtime";
 import { LRUCache } from "lru-cache";
 import type { Caller } from "../../app/caller.js";
 import { actorFor } from "../../domain/actor.js";
@@ -48,6 +48,26 @@ export const methodPermissions: Record<string, Permission | "signed-in"> = {
   "glidepath.core.v1.ChangeService/ListChanges": "change.read",
   "glidepath.core.v1.ChangeService/WatchChanges": "change.read",
 };
+
+/**
+ * Internal-only methods: callable only by the services listed, each with its own service token
+ * and no user token (the call acts as the service, on nobody's behalf). Everyone else — users,
+ * services not listed, a service carrying a user's token — gets PERMISSION_DENIED. These methods
+ * are not in `methodPermissions`: no user role opens them.
+ */
+export const internalMethods: Record<string, readonly string[]> = {
+  // One cursor over every workspace's changes: autonomy reacts to them, learning learns from them.
+  "glidepath.core.v1.InternalChangeService/ListAllChanges": ["autonomy", "learning"],
+};
+
+const internalCallKey = createContextKey<string | undefined>(undefined);
+
+/** The service calling an internal-only method; set only once the table allowed it. */
+export function internalCallerOf(ctx: Pick<HandlerContext, "values">): string {
+  const service = ctx.values.get(internalCallKey);
+  if (!service) throw new PermissionDeniedError();
+  return service;
+}
 
 /** The caller and the workspace a call addresses, for handlers. */
 export interface AuthorizedCall extends Caller {
@@ -112,16 +132,31 @@ export function createRoleCache(
  */
 export function createAuthorizationInterceptor(
   roles: { role(workspaceId: string, user: string): Promise<Role | undefined> },
-  onDenied: (method: string, reason: string) => void,
+  onDenied: (
+    method: string,
+    reason: string,
+    who: { principal: string | undefined; workspace: string | undefined },
+  ) => void,
 ): Interceptor {
   return (next) => async (req) => {
     const method = `${req.service.typeName}/${req.method.name}`;
     const required = methodPermissions[method];
     const principal = req.contextValues.get(principalKey);
-    const deny = (reason: string) => {
-      onDenied(method, reason);
+    const deny = (reason: string, workspace?: string) => {
+      const caller = req.contextValues.get(callerServiceKey);
+      const who = principal?.user ?? (caller ? `service/${caller}` : undefined);
+      onDenied(method, reason, { principal: who, workspace });
       return new PermissionDeniedError();
     };
+    const internal = internalMethods[method];
+    if (internal) {
+      const service = req.contextValues.get(callerServiceKey);
+      if (!service) throw deny("SERVICE_REQUIRED");
+      if (principal) throw deny("ON_BEHALF_NOT_ALLOWED");
+      if (!internal.includes(service)) throw deny("SERVICE_NOT_ALLOWED");
+      req.contextValues.set(internalCallKey, service);
+      return next(req);
+    }
     if (!required || !principal) throw deny("NOT_ALLOWED");
     if (required === "signed-in") return next(req);
 
@@ -145,8 +180,8 @@ export function createAuthorizationInterceptor(
     const workspaceId = addressedWorkspace(message);
     if (!workspaceId) throw deny("NO_WORKSPACE");
     const role = await roles.role(workspaceId, principal.user);
-    if (!role) throw deny("NOT_A_MEMBER");
-    if (!can(role, required)) throw deny("ROLE");
+    if (!role) throw deny("NOT_A_MEMBER", workspaceId);
+    if (!can(role, required)) throw deny("ROLE", workspaceId);
     req.contextValues.set(callKey, { actor: actorFor(principal), role, workspaceId });
     return next(forward);
   };

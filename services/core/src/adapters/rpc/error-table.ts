@@ -1,5 +1,5 @@
 import { Code, type ConnectError } from "@connectrpc/connect";
-import { rpcError } from "@glidepath/runtime";
+import { DataCorruptedError, rpcError } from "@glidepath/runtime";
 import {
   AlreadyExistsError,
   type DomainError,
@@ -23,6 +23,15 @@ const codes: [new (...args: never[]) => DomainError, Code][] = [
 ];
 
 export function mapCoreError(error: unknown): ConnectError | undefined {
+  // A stored value that fails to decrypt (tampered with, moved to another row): the resource
+  // can't be read, and only an operator's restore can fix it. Which value and why is in the log.
+  if (error instanceof DataCorruptedError) {
+    return rpcError(errorDomain, {
+      code: Code.DataLoss,
+      reason: "DATA_CORRUPTED",
+      message: "the stored data of this resource is damaged and can't be read",
+    });
+  }
   for (const [type, code] of codes) {
     if (error instanceof type) {
       const e = error as DomainError;

@@ -1,5 +1,5 @@
 import { can, roles } from "../../domain/roles.js";
-import { methodPermissions } from "./authorization.js";
+import { internalMethods, methodPermissions } from "./authorization.js";
 
 /** docs/security.md's permission table, rendered from the code that enforces it. */
 export function permissionTable(): string {
@@ -13,4 +13,17 @@ export function permissionTable(): string {
     return `| \`${method.replace("glidepath.core.v1.", "")}\` | ${permission} | ${cells.join(" | ")} | ${outsider} |`;
   });
   return [header, rule, ...rows].join("\n");
+}
+
+/** docs/security.md's table of internal-only methods, rendered from the code that enforces it. */
+export function internalMethodTable(): string {
+  const rows = Object.entries(internalMethods).map(
+    ([method, services]) =>
+      `| \`${method.replace("glidepath.core.v1.", "")}\` | ${services.map((s) => `\`${s}\``).join(", ")} | no | no |`,
+  );
+  return [
+    "| method | services allowed | users | other services |",
+    "| --- | --- | --- | --- |",
+    ...rows,
+  ].join("\n");
 }

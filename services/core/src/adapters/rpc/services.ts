@@ -1,6 +1,7 @@
 import { createServiceImplSpec, type ServiceImpl, type ServiceImplSpec } from "@connectrpc/connect";
 import {
   ChangeService,
+  InternalChangeService,
   MemberService,
   ProjectService,
   TaskService,
@@ -12,7 +13,7 @@ import type { TaskUseCases } from "../../app/tasks.js";
 import type { WorkspaceUseCases } from "../../app/workspaces.js";
 import { InvalidInputError } from "../../domain/errors.js";
 import { parseChildName, parseMemberName, parseWorkspaceName } from "../../domain/names.js";
-import { authorizedCall, callerOf } from "./authorization.js";
+import { authorizedCall, callerOf, internalCallerOf } from "./authorization.js";
 import {
   changeToProto,
   memberToProto,
@@ -294,11 +295,21 @@ export function createCoreServices(uc: CoreUseCases, stopping: AbortSignal): Ser
     },
   };
 
+  // Internal-only: the authorization interceptor let only an allowed service through.
+  const internalChanges: ServiceImpl<typeof InternalChangeService> = {
+    async listAllChanges(req, ctx) {
+      internalCallerOf(ctx);
+      const page = await uc.changes.listAll(req.startAfter, req.pageSize);
+      return { changes: page.changes.map(changeToProto), nextCursor: page.nextCursor };
+    },
+  };
+
   return [
     createServiceImplSpec<typeof WorkspaceService>(WorkspaceService, workspaces),
     createServiceImplSpec<typeof MemberService>(MemberService, members),
     createServiceImplSpec<typeof ProjectService>(ProjectService, projects),
     createServiceImplSpec<typeof TaskService>(TaskService, tasks),
     createServiceImplSpec<typeof ChangeService>(ChangeService, changes),
+    createServiceImplSpec<typeof InternalChangeService>(InternalChangeService, internalChanges),
   ];
 }

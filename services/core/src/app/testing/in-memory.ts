@@ -370,6 +370,12 @@ function repositories(data: InMemoryData, committed: InMemoryData, hooks: InMemo
         .slice(0, limit)
         .map((c) => structuredClone(c));
     },
+    async listAll(afterPosition, limit) {
+      return data.changes
+        .filter((c) => c.position > afterPosition)
+        .slice(0, limit)
+        .map((c) => structuredClone(c));
+    },
   };
 
   const requests: RequestLog = {

@@ -3,7 +3,11 @@ import { Migration } from "@mikro-orm/migrations";
 /** Suggestion models per workspace, versioned, with their per-kind calibration reports. */
 export class Migration0001Models extends Migration {
   override async up(): Promise<void> {
-    this.addSql(`create schema if not exists ai`);
+    // The schema normally exists, owned by the service's own role (runtime database-roles.ts),
+    // which may not create schemas: CREATE SCHEMA IF NOT EXISTS would still check that right.
+    this.addSql(
+      `do $$ begin if to_regnamespace('ai') is null then create schema ai; end if; end $$`,
+    );
     this.addSql(`
       create table ai.models (
         workspace_id uuid not null,

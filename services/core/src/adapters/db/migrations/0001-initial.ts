@@ -3,7 +3,11 @@ import { Migration } from "@mikro-orm/migrations";
 /** Workspaces, members, projects, tasks (+labels, completions), the change feed, request ids. */
 export class Migration0001Initial extends Migration {
   override async up(): Promise<void> {
-    this.addSql(`create schema if not exists core`);
+    // The schema normally exists, owned by the service's own role (runtime database-roles.ts),
+    // which may not create schemas: CREATE SCHEMA IF NOT EXISTS would still check that right.
+    this.addSql(
+      `do $$ begin if to_regnamespace('core') is null then create schema core; end if; end $$`,
+    );
     this.addSql(`
       create table core.workspaces (
         workspace_id uuid primary key,
