@@ -13,7 +13,6 @@ import {
   type Interceptor,
   type ServiceImplSpec,
 } from "@connectrpc/connect";
-import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { createValidateInterceptor } from "@connectrpc/validate";
 import { Health, ServerReflection } from "@glidepath/contracts/grpc";
 import * as grpc from "@grpc/grpc-js";
@@ -36,6 +35,7 @@ import { createServerTracingInterceptor } from "./interceptors/tracing.js";
 import { createLogger, type Logger } from "./logger.js";
 import { createServiceMetrics, type ServiceMetrics } from "./metrics.js";
 import type { RateLimitClass } from "./rate-limiter.js";
+import { createConnectHandler } from "./server/connect-handler.js";
 import { createGrpcJsAdapter } from "./server/grpc-js-adapter.js";
 import { createHealthService } from "./server/health.js";
 import { createHttpServer } from "./server/http-server.js";
@@ -218,7 +218,8 @@ export async function startService(definition: ServiceDefinition): Promise<Runni
   );
 
   // Connect, gRPC-web and gRPC over HTTP/1.1 and h2c: connect-node.
-  const handler = connectNodeAdapter({
+  const handler = createConnectHandler({
+    domain,
     routes: (router) => {
       for (const { spec, interceptors } of routes) {
         for (const m of Object.values(spec.methods)) {
