@@ -9,6 +9,7 @@ import {
   WorkspaceService,
 } from "@glidepath/contracts/core/v1";
 import type { Protocol } from "@glidepath/testkit";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { methodPermissions } from "../src/adapters/rpc/authorization.js";
 import { permissions } from "../src/domain/roles.js";
@@ -254,6 +255,32 @@ describe("authorization matrix", () => {
       expect(Number(task?.createTime?.seconds)).toBeGreaterThan(Number(past.seconds));
       expect(task?.provenance?.actor).toBe(Actor.USER);
       expect(task?.provenance?.user).toBe(fx.users.MEMBER);
+      // And what was stored, read with plain SQL.
+      const db = new pg.Client({ connectionString: core.databaseUrl });
+      await db.connect();
+      try {
+        const { rows } = await db.query(
+          `select state, version, completion_count, complete_time, delete_time, actor, actor_user, actor_service,
+                  create_time > '2001-01-02' as fresh
+           from core.tasks where id = $1`,
+          [task?.name.split("/")[3]],
+        );
+        expect(rows).toEqual([
+          {
+            state: "OPEN",
+            version: 1,
+            completion_count: 0,
+            complete_time: null,
+            delete_time: null,
+            actor: "USER",
+            actor_user: fx.users.MEMBER,
+            actor_service: null,
+            fresh: true,
+          },
+        ]);
+      } finally {
+        await db.end();
+      }
       const original = await tasks.getTask({ name: fx.openTask });
       expect(original.task?.title).toContain(fx.secret);
     });
