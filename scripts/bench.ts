@@ -211,24 +211,32 @@ const benchRateLimits = {
   RATE_LIMIT_WRITES: process.env.RATE_LIMIT_WRITES ?? "100000000/1",
   RATE_LIMIT_EXPENSIVE: process.env.RATE_LIMIT_EXPENSIVE ?? "100000000/1",
 };
-const core = spawn(process.execPath, ["--import", "tsx", "services/core/src/server.ts"], {
-  cwd: root,
-  env: {
-    ...process.env,
-    DATABASE_URL: database.url,
-    DATABASE_POOL_MAX: "64",
-    AUTH_ISSUER: issuer.issuer,
-    AUTH_AUDIENCE: issuer.audience,
-    AUTH_PUBLIC_KEY: issuer.publicKeyPem,
-    MASTER_KEYS: `bench:${randomBytes(32).toString("base64")}`,
-    GRPC_PORT: String(grpcPort),
-    HTTP_PORT: String(httpPort),
-    METRICS_PORT: String(metricsPort),
-    LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
-    ...benchRateLimits,
+// BENCH_CPU_PROF=<dir> writes core's V8 CPU profile there when it stops (open it in DevTools).
+const profile = process.env.BENCH_CPU_PROF
+  ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
+  : [];
+const core = spawn(
+  process.execPath,
+  [...profile, "--import", "tsx", "services/core/src/server.ts"],
+  {
+    cwd: root,
+    env: {
+      ...process.env,
+      DATABASE_URL: database.url,
+      DATABASE_POOL_MAX: "64",
+      AUTH_ISSUER: issuer.issuer,
+      AUTH_AUDIENCE: issuer.audience,
+      AUTH_PUBLIC_KEY: issuer.publicKeyPem,
+      MASTER_KEYS: `bench:${randomBytes(32).toString("base64")}`,
+      GRPC_PORT: String(grpcPort),
+      HTTP_PORT: String(httpPort),
+      METRICS_PORT: String(metricsPort),
+      LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
+      ...benchRateLimits,
+    },
+    stdio: ["ignore", "inherit", "inherit"],
   },
-  stdio: ["ignore", "inherit", "inherit"],
-});
+);
 const urls = { grpcUrl: `http://127.0.0.1:${grpcPort}`, httpUrl: `http://127.0.0.1:${httpPort}` };
 const stopAll = async () => {
   core.kill("SIGTERM");

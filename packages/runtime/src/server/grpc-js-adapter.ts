@@ -88,19 +88,40 @@ interface CallLike {
 }
 
 /**
+ * The abort signal of one call, made only if something asks for it: most calls finish without
+ * anyone listening, and an AbortController per call is a measurable share of a fast call.
+ */
+class CallSignal {
+  private controller?: AbortController;
+  private reason?: ConnectError;
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.reason) this.controller.abort(this.reason);
+    }
+    return this.controller.signal;
+  }
+  abort(reason: ConnectError) {
+    if (this.reason) return;
+    this.reason = reason;
+    this.controller?.abort(reason);
+  }
+}
+
+/**
  * Aborts calls whose deadline has passed. One coarse timer for every call in flight instead of
  * a timer, two AbortControllers and an abort event per call (Connect's createHandlerContext):
  * at thousands of calls a second that bookkeeping cost more than the calls' own logic.
  */
 function createDeadlineSweeper(periodMs = 25) {
-  const calls = new Map<AbortController, number>();
+  const calls = new Map<CallSignal, number>();
   let timer: NodeJS.Timeout | undefined;
   const sweep = () => {
     const now = Date.now();
-    for (const [controller, at] of calls) {
+    for (const [call, at] of calls) {
       if (at > now) continue;
-      calls.delete(controller);
-      controller.abort(new ConnectError("the operation timed out", Code.DeadlineExceeded));
+      calls.delete(call);
+      call.abort(new ConnectError("the operation timed out", Code.DeadlineExceeded));
     }
     if (calls.size === 0) {
       clearInterval(timer);
@@ -108,14 +129,14 @@ function createDeadlineSweeper(periodMs = 25) {
     }
   };
   return {
-    add(controller: AbortController, at: number) {
-      calls.set(controller, at);
+    add(call: CallSignal, at: number) {
+      calls.set(call, at);
       if (!timer) {
         timer = setInterval(sweep, periodMs);
         timer.unref();
       }
     },
-    remove: (controller: AbortController) => calls.delete(controller),
+    remove: (call: CallSignal) => calls.delete(call),
   };
 }
 
@@ -130,25 +151,34 @@ export function createGrpcJsAdapter(server: grpc.Server, options: GrpcAdapterOpt
       ? Math.min(Math.max(requested, 1), options.maxDeadlineMs)
       : options.defaultDeadlineMs;
     const at = now + timeoutMs;
-    const controller = new AbortController();
-    deadlines.add(controller, at);
-    call.on("cancelled", () =>
-      controller.abort(new ConnectError("the call was cancelled", Code.Canceled)),
-    );
+    const lifetime = new CallSignal();
+    let finished = false;
+    deadlines.add(lifetime, at);
+    // grpc-js also reports "cancelled" after every call it has answered; only an unfinished call
+    // is really cancelled.
+    call.on("cancelled", () => {
+      if (!finished) lifetime.abort(new ConnectError("the call was cancelled", Code.Canceled));
+    });
     const ctx: HandlerContext = {
       service: spec.method.parent,
       method: spec.method,
       protocolName: "grpc",
       requestMethod: "POST",
       url: call.getPath(),
-      signal: controller.signal,
+      get signal() {
+        return lifetime.signal;
+      },
       timeoutMs: () => at - Date.now(),
       requestHeader: headersFrom(call.metadata),
       responseHeader: new Headers(),
       responseTrailer: new Headers(),
       values: createContextValues(),
     };
-    return { ctx, done: () => deadlines.remove(controller) };
+    const done = () => {
+      finished = true;
+      deadlines.remove(lifetime);
+    };
+    return { ctx, done };
   };
   const sendHeader = (call: CallLike, ctx: HandlerContext) => {
     if (!ctx.responseHeader.keys().next().done) call.sendMetadata(metadataFrom(ctx.responseHeader));
