@@ -5,6 +5,7 @@ import {
 import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
 import { ErrorInfoSchema } from "@glidepath/contracts/google";
 import { trace } from "@opentelemetry/api";
+import { databaseFailure } from "../database-errors.js";
 import type { Logger } from "../logger.js";
 import { defaultReason, rpcError } from "../rpc-error.js";
 
@@ -39,8 +40,9 @@ function fieldPath(path: FieldPath | undefined): string {
 
 /**
  * Gives every error that leaves the service one shape (AIP-193): known errors keep their code
- * with exactly one ErrorInfo; protovalidate failures gain BadRequest field violations; anything
- * else becomes an opaque INTERNAL whose cause is logged with the trace id, never sent.
+ * with exactly one ErrorInfo; protovalidate failures gain BadRequest field violations; a failing
+ * database becomes a retryable code (database-errors.ts); anything else becomes an opaque
+ * INTERNAL whose cause is logged with the trace id, never sent.
  */
 export function createErrorInterceptor(options: ErrorMappingOptions): Interceptor {
   const normalize = (error: unknown, method: string): ConnectError => {
@@ -69,7 +71,13 @@ export function createErrorInterceptor(options: ErrorMappingOptions): Intercepto
       });
     }
     const mapped = options.mapError(error);
-    return mapped ?? opaque(error, method);
+    if (mapped) return mapped;
+    const failure = databaseFailure(error);
+    if (failure) {
+      options.logger.warn({ err: error, method, event: "database_failure" }, failure.message);
+      return rpcError(options.domain, failure);
+    }
+    return opaque(error, method);
   };
   const opaque = (cause: unknown, method: string): ConnectError => {
     const traceId = trace.getActiveSpan()?.spanContext().traceId;
