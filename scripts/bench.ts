@@ -29,6 +29,9 @@ import pg from "pg";
 const root = resolve(import.meta.dirname, "..");
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const levels = (process.env.BENCH_INFLIGHT ?? "1,8,64").split(",").map(Number);
+// Core and the floors get pools of the same size; together they stay inside PostgreSQL's default
+// max_connections (100), which a 64 + 64 split overran (core then answered UNAVAILABLE).
+const poolSize = Number(process.env.BENCH_POOL ?? 32);
 
 try {
   execFileSync("h2load", ["--version"], { stdio: "ignore" });
@@ -96,47 +99,54 @@ const postgresTicks = () =>
 
 const work = mkdtempSync(join(tmpdir(), "glidepath-bench-"));
 
-function h2load(
+/**
+ * One cell: a warm-up run of its own (so CPU and errors count the measured calls only), then
+ * the measured run. `rpcErrors` reads the server's error counter for the method: a gRPC error
+ * is an HTTP 200 with a status in the trailers, which h2load counts as a success.
+ */
+async function h2load(
   name: string,
   url: string,
   body: Buffer,
   token: string | undefined,
   inFlight: number,
   pid: number,
-): Result {
+  rpcErrors: () => Promise<number>,
+): Promise<Result> {
   const bodyFile = join(work, `${name}.bin`);
   const logFile = join(work, `${name}-${inFlight}.log`);
   writeFileSync(bodyFile, body);
   const clients = Math.min(inFlight, 4);
   const headers = ["-H", "content-type: application/grpc", "-H", "te: trailers"];
   if (token) headers.push("-H", `authorization: Bearer ${token}`);
+  const args = (secs: number) => [
+    url,
+    "-d",
+    bodyFile,
+    ...headers,
+    "-c",
+    String(clients),
+    "-m",
+    String(Math.ceil(inFlight / clients)),
+    "-D",
+    String(secs),
+  ];
+  execFileSync("h2load", args(1), { stdio: "ignore" });
+  const errorsBefore = await rpcErrors();
   const before = cpuTicks(pid);
   const dbBefore = postgresTicks();
-  const out = execFileSync(
-    "h2load",
-    [
-      url,
-      "-d",
-      bodyFile,
-      ...headers,
-      "-c",
-      String(clients),
-      "-m",
-      String(Math.ceil(inFlight / clients)),
-      "-D",
-      String(seconds),
-      "--warm-up-time",
-      "1",
-      "--log-file",
-      logFile,
-    ],
-    { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 },
-  );
+  const out = execFileSync("h2load", [...args(seconds), "--log-file", logFile], {
+    encoding: "utf8",
+    maxBuffer: 64 * 1024 * 1024,
+  });
   const cpu = (cpuTicks(pid) - before) * 10_000; // µs
   const db = (postgresTicks() - dbBefore) * 10_000;
-  const ok = Number(/(\d+) succeeded/.exec(out)?.[1] ?? 0);
+  const errors = (await rpcErrors()) - errorsBefore;
+  const ok = Number(/(\d+) succeeded/.exec(out)?.[1] ?? 0) - errors;
   const failed =
-    Number(/(\d+) failed/.exec(out)?.[1] ?? 0) + Number(/(\d+) errored/.exec(out)?.[1] ?? 0);
+    errors +
+    Number(/(\d+) failed/.exec(out)?.[1] ?? 0) +
+    Number(/(\d+) errored/.exec(out)?.[1] ?? 0);
   const latencies = readFileSync(logFile, "utf8")
     .trim()
     .split("\n")
@@ -223,7 +233,7 @@ const core = spawn(
     env: {
       ...process.env,
       DATABASE_URL: database.url,
-      DATABASE_POOL_MAX: "64",
+      DATABASE_POOL_MAX: String(poolSize),
       AUTH_ISSUER: issuer.issuer,
       AUTH_AUDIENCE: issuer.audience,
       AUTH_PUBLIC_KEY: issuer.publicKeyPem,
@@ -296,12 +306,28 @@ try {
       token,
     },
   };
+  const errorsSoFar = async (path: string) => {
+    const [service, method] = path.split("/");
+    const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    return text
+      .split("\n")
+      .filter(
+        (line) =>
+          line.startsWith("glidepath_rpc_server_errors") &&
+          line.includes(`rpc_service="${service}"`) &&
+          line.includes(`rpc_method="${method}"`),
+      )
+      .reduce((sum, line) => sum + Number(line.split(" ").at(-1)), 0);
+  };
   const run = (name: keyof typeof scenarios, inFlight: number) => {
     const s = scenarios[name];
-    return h2load(name, `${urls.grpcUrl}/${s.path}`, s.body, s.token, inFlight, core.pid as number);
+    const url = `${urls.grpcUrl}/${s.path}`;
+    return h2load(name, url, s.body, s.token, inFlight, core.pid as number, () =>
+      errorsSoFar(s.path),
+    );
   };
 
-  const pool = new pg.Pool({ connectionString: database.url, max: 64 });
+  const pool = new pg.Pool({ connectionString: database.url, max: poolSize });
   const insertFloor = () => {
     const now = new Date();
     return [
@@ -324,15 +350,15 @@ try {
   const results: Result[] = [];
   const ratios: string[] = [];
   for (const n of levels) {
-    const echo = run("echo", n);
+    const echo = await run("echo", n);
     const insert = await pgFloor("INSERT floor", pool, n, insertFloor);
-    const createTask = run("CreateTask", n);
+    const createTask = await run("CreateTask", n);
     // Keep the planner's statistics current, as autovacuum would on a live system.
     await pool.query("analyze core.tasks, core.task_labels");
     const select = await pgFloor("SELECT floor", pool, n, selectFloor);
-    const getTask = run("GetTask", n);
+    const getTask = await run("GetTask", n);
     const list = await pgFloor("SELECT 50 floor", pool, n, listFloor);
-    const listTasks = run("ListTasks", n);
+    const listTasks = await run("ListTasks", n);
     results.push(echo, insert, createTask, select, getTask, list, listTasks);
     ratios.push(
       `in-flight ${n}: CreateTask/INSERT ${(createTask.perSecond / insert.perSecond).toFixed(2)}, ` +
@@ -386,7 +412,7 @@ try {
         cell(r.failed, 0, 6),
     );
   }
-  // h2load counts HTTP 200s; the rows show the server did write what it answered.
+  // The rows show the server did write what it answered.
   console.log(
     `\nCreateTask answered ${answered} calls in the measured windows; task rows written in all: ${rows}`,
   );
