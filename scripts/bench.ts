@@ -7,6 +7,7 @@
 import { execFileSync, spawn } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { get } from "node:http";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -308,7 +309,16 @@ try {
   };
   const errorsSoFar = async (path: string) => {
     const [service, method] = path.split("/");
-    const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    // A fresh connection each time: a kept-alive one may be closed by the server mid-reuse.
+    const text = await new Promise<string>((done, fail) => {
+      get(`http://127.0.0.1:${metricsPort}/metrics`, { agent: false }, (res) => {
+        let body = "";
+        res.setEncoding("utf8").on("data", (chunk: string) => {
+          body += chunk;
+        });
+        res.on("end", () => done(body)).on("error", fail);
+      }).on("error", fail);
+    });
     return text
       .split("\n")
       .filter(
@@ -328,6 +338,7 @@ try {
   };
 
   const pool = new pg.Pool({ connectionString: database.url, max: poolSize });
+  pool.on("error", () => {}); // an idle connection closed under it (e.g. the database dropped)
   const insertFloor = () => {
     const now = new Date();
     return [
