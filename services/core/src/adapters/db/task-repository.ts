@@ -207,7 +207,9 @@ function batchedGet(
         return { task: row ? fields.openTask(taskFromRow(row)) : Promise.resolve(undefined) };
       });
     },
-    { maxBatch: 100, maxConcurrent: 8 },
+    // Two at a time: more made smaller batches, each a round trip (at 64 in flight, 8 → 2 took
+    // core's CPU per GetTask from ~240 to ~190 µs and PostgreSQL's from ~65 to ~38 µs).
+    { maxBatch: 100, maxConcurrent: 2 },
   );
   return (key) => get(key).then((opened) => opened.task);
 }
