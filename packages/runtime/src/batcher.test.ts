@@ -26,6 +26,19 @@ describe("createBatcher", () => {
     expect(batches).toEqual([[1], [2, 3, 4], [5]]);
   });
 
+  it("gathers calls made in the same turn of the event loop, even with slots free", async () => {
+    const batches: number[][] = [];
+    const load = createBatcher(
+      async (items: number[]) => {
+        batches.push(items);
+        return items;
+      },
+      { maxBatch: 10, maxConcurrent: 4 },
+    );
+    expect(await Promise.all([load(1), load(2), load(3)])).toEqual([1, 2, 3]);
+    expect(batches).toEqual([[1, 2, 3]]);
+  });
+
   it("runs up to maxConcurrent batches and rejects every call of a failed batch", async () => {
     let concurrent = 0;
     let peak = 0;

@@ -54,7 +54,8 @@ export interface NewTaskWrite {
 
 // One statement writes a whole batch of new tasks: for each its request record (when given),
 // the task, its labels and its change. One round trip and one commit for the lot, atomic.
-// A taken request id makes that task's parts write nothing.
+// A taken request id makes that task's parts write nothing; of copies of one request id in
+// the same batch, only the first writes.
 const insertStatement = prepare(
   "core_insert_tasks",
   `
@@ -76,8 +77,11 @@ const insertStatement = prepare(
   ), task as (
     insert into core.tasks (${taskInsertColumns})
     select ${taskInsertColumns} from input
-    where req_id is null or exists (select 1 from request r where r.workspace_id = input.workspace_id
+    where req_id is null or (exists (select 1 from request r where r.workspace_id = input.workspace_id
       and r.principal = input.req_principal and r.request_id = input.req_id)
+      and not exists (select 1 from input earlier where earlier.n < input.n
+        and earlier.workspace_id = input.workspace_id and earlier.req_principal = input.req_principal
+        and earlier.req_id = input.req_id))
     order by n
     returning workspace_id, id
   ), labels as (
