@@ -8,7 +8,6 @@ import { execFileSync, spawn } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { get } from "node:http";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { create, type DescMessage, type MessageInitShape, toBinary } from "@bufbuild/protobuf";
@@ -24,7 +23,13 @@ import {
   HealthCheckRequestSchema,
   HealthCheckResponse_ServingStatus,
 } from "@glidepath/contracts/grpc";
-import { clientFor, createTestDatabase, createTestIssuer, startPostgres } from "@glidepath/testkit";
+import {
+  clientFor,
+  createTestDatabase,
+  createTestIssuer,
+  freePort,
+  startPostgres,
+} from "@glidepath/testkit";
 import pg from "pg";
 
 const root = resolve(import.meta.dirname, "..");
@@ -40,14 +45,6 @@ try {
   console.error("bench needs h2load: apt-get install -y nghttp2-client");
   process.exit(1);
 }
-
-const freePort = () =>
-  new Promise<number>((done) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => done(port));
-    });
-  });
 
 interface Result {
   name: string;

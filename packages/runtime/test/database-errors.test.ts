@@ -3,10 +3,9 @@
 // a serialization failure, a statement timeout) and must reach the caller as a retryable code
 // with one ErrorInfo — while an ordinary SQL error stays an opaque INTERNAL.
 import { randomBytes } from "node:crypto";
-import { createServer } from "node:net";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { ErrorInfoSchema, RetryInfoSchema } from "@glidepath/contracts/google";
-import { createTestDatabase } from "@glidepath/testkit";
+import { createTestDatabase, freePort } from "@glidepath/testkit";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { databaseFailure } from "../src/database-errors.js";
@@ -71,15 +70,8 @@ const producers: Record<string, { want: Code; make: () => Promise<unknown> }> = 
   },
   "connection refused": {
     want: Code.Unavailable,
-    make: async () => {
-      const port = await new Promise<number>((done) => {
-        const s = createServer().listen(0, "127.0.0.1", () => {
-          const { port } = s.address() as { port: number };
-          s.close(() => done(port));
-        });
-      });
-      return failureOf(connect(`postgres://postgres@127.0.0.1:${port}/postgres`));
-    },
+    make: async () =>
+      failureOf(connect(`postgres://postgres@127.0.0.1:${await freePort()}/postgres`)),
   },
   "deadlock (40P01)": {
     want: Code.Aborted,

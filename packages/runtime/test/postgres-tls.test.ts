@@ -13,12 +13,12 @@ import {
   statSync,
   writeFileSync,
 } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   createTestCertificates,
   createTestDatabase,
+  freePort,
   type TestCertificates,
 } from "@glidepath/testkit";
 import pg from "pg";
@@ -130,16 +130,6 @@ describe("the test PostgreSQL, without TLS", () => {
     );
   });
 });
-
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 
 describe("a PostgreSQL with TLS on and plaintext refused (embedded, throwaway)", () => {
   let certs: TestCertificates;

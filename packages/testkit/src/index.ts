@@ -12,6 +12,7 @@ export {
   type TestKeyPair,
 } from "./certificates.js";
 export { clientFor, type Protocol, type ServiceUrls, transportFor } from "./clients.js";
+export { freePort } from "./ports.js";
 export { createTestDatabase, type PostgresServer, startPostgres } from "./postgres.js";
 export { serviceEnv } from "./service-env.js";
 export {
