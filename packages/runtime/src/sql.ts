@@ -52,7 +52,9 @@ export function createSql(orm: MikroORM): Sql {
   const bound = (conn: PgClient | undefined): Sql => {
     const run = (statement: string | PreparedStatement, values: unknown[] = []) => {
       const config =
-        typeof statement === "string" ? { text: statement, values } : { ...statement, values };
+        typeof statement === "string"
+          ? { text: statement, values }
+          : { name: statement.name, text: statement.text, values };
       return conn ? conn.query(config) : onConnection((c) => c.query(config));
     };
     return {

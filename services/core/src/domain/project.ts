@@ -40,8 +40,8 @@ export function newProject(
   init: { workspaceId: string; id: string; now: Date },
   fields: ProjectFields,
 ): Project {
+  // The spread last, as in newTask: properties added after a spread are slow on Node 20.
   return {
-    ...checkFields(fields),
     workspaceId: init.workspaceId,
     id: init.id,
     state: "ACTIVE",
@@ -49,6 +49,7 @@ export function newProject(
     updateTime: init.now,
     archiveTime: null,
     version: 1,
+    ...checkFields(fields),
   };
 }
 
