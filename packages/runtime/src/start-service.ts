@@ -7,6 +7,7 @@ import {
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import type { DescService } from "@bufbuild/protobuf";
+import { createValidator } from "@bufbuild/protovalidate";
 import {
   type ConnectError,
   createServiceImplSpec,
@@ -35,6 +36,7 @@ import { createServerTracingInterceptor } from "./interceptors/tracing.js";
 import { createLogger, type Logger } from "./logger.js";
 import { createServiceMetrics, type ServiceMetrics } from "./metrics.js";
 import type { RateLimitClass } from "./rate-limiter.js";
+import { createRegexMatcher } from "./regex-matcher.js";
 import { createConnectHandler } from "./server/connect-handler.js";
 import { createGrpcJsAdapter } from "./server/grpc-js-adapter.js";
 import { createHealthService } from "./server/health.js";
@@ -186,7 +188,9 @@ export async function startService(definition: ServiceDefinition): Promise<Runni
       onFailure: (reason) => metrics.recordSecurityEvent("authentication_failed", reason),
     }),
     ...rateLimit,
-    createValidateInterceptor(),
+    createValidateInterceptor({
+      validator: createValidator({ regexMatch: createRegexMatcher() }),
+    }),
   ];
   // Service interceptors (e.g. authorization) wrap the service's own methods only.
   const routes = [
