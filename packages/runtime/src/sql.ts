@@ -51,6 +51,8 @@ export function createSql(orm: MikroORM): Sql {
   };
   const bound = (conn: PgClient | undefined): Sql => {
     const run = (statement: string | PreparedStatement, values: unknown[] = []) => {
+      // Fields named, not `{ ...statement, values }`: on Node 20 a property added after a
+      // spread costs about a microsecond, on every query.
       const config =
         typeof statement === "string"
           ? { text: statement, values }
