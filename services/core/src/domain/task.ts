@@ -110,7 +110,7 @@ export function newTask(
     requireText(init.source.parserVersion, "task.source.parser_version", 64);
   }
   // The spread last: on Node 20's V8 each property added after a spread costs about a
-  // microsecond (measured: 15 µs for this object, against 0.2 µs with the spread last).
+  // microsecond (measured: newTask took 15 µs that way, 0.4 µs this way).
   return {
     workspaceId: init.workspaceId,
     id: init.id,
